@@ -1,0 +1,42 @@
+import { resolve } from "node:path";
+import { readEnv, DEFAULT_INDEX_DIR } from "../config.js";
+import { LlamadeskError } from "../errors.js";
+import type { EmbedderConfig, EmbedderKind } from "../knowledge/createEmbedder.js";
+import { RETRIEVAL_MODES, type RetrievalMode } from "../retrieval/HybridRetriever.js";
+
+/** Options every command that touches an index shares. */
+export interface IndexCliOptions {
+  index?: string;
+  embedder?: string;
+  embedderModel?: string;
+}
+
+/** --index, else LLAMADESK_INDEX, else knowledge/index (relative to the working directory). */
+export function resolveIndexDir(options: IndexCliOptions): string {
+  return resolve(options.index ?? readEnv().indexDir ?? DEFAULT_INDEX_DIR);
+}
+
+export function resolveEmbedderConfig(options: IndexCliOptions): EmbedderConfig {
+  const env = readEnv();
+  const kind = options.embedder ?? env.embedder ?? "use-lite";
+  if (kind !== "use-lite" && kind !== "gguf") {
+    throw new LlamadeskError("INVALID_OPTION", `--embedder must be "use-lite" or "gguf" (got "${kind}").`);
+  }
+  const modelPath = options.embedderModel ?? env.embedderModel;
+  return { kind: kind as EmbedderKind, ...(modelPath ? { modelPath: resolve(modelPath) } : {}) };
+}
+
+export function parseK(value: string): number {
+  const k = Number(value);
+  if (!Number.isInteger(k) || k < 1 || k > 1000) {
+    throw new LlamadeskError("INVALID_OPTION", `--k must be a whole number from 1 to 1000 (got "${value}").`);
+  }
+  return k;
+}
+
+export function parseMode(value: string): RetrievalMode {
+  if (!(RETRIEVAL_MODES as readonly string[]).includes(value)) {
+    throw new LlamadeskError("INVALID_OPTION", `--mode must be one of ${RETRIEVAL_MODES.join(", ")} (got "${value}").`);
+  }
+  return value as RetrievalMode;
+}

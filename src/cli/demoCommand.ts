@@ -1,0 +1,75 @@
+import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
+import { SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "../config.js";
+import { evaluate } from "../eval/evaluate.js";
+import { readQueriesFile } from "../eval/readQueriesFile.js";
+import { UseLiteEmbedder } from "../knowledge/UseLiteEmbedder.js";
+import { ingest } from "../knowledge/ingest.js";
+import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import { HybridRetriever } from "../retrieval/HybridRetriever.js";
+import { resolveIndexDir } from "./cliOptions.js";
+import { formatIssue } from "./ingestCommand.js";
+import { createProgressBar } from "./progressBar.js";
+import { sourceOf } from "./searchCommand.js";
+
+export interface DemoCliOptions {
+  index?: string;
+  /** Sample questions answered. */
+  questions: number;
+}
+
+/**
+ * `llamadesk demo`: ingests the shipped sample FAQ (a fictional product, Tidepool),
+ * answers a few customer questions from it with the best-matching entry and its
+ * source, and reports retrieval quality on the sample's labelled queries.
+ */
+export async function demoCommand(options: DemoCliOptions): Promise<number> {
+  const out = (s = ""): boolean => process.stdout.write(`${s}\n`);
+  const indexDir = resolveIndexDir(options);
+  const embedder = new UseLiteEmbedder();
+  const index = (await KnowledgeIndex.exists(indexDir))
+    ? await KnowledgeIndex.load(indexDir, { embedder })
+    : KnowledgeIndex.create({ embedder });
+
+  out(`Ingesting the sample FAQ from ${SAMPLE_SOURCES_DIR}`);
+  const bar = createProgressBar("Embedding", "docs");
+  const summary = await ingest({
+    index,
+    embedder,
+    connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })],
+    onIssue: (issue) => process.stderr.write(`warning: ${formatIssue(issue)}\n`),
+    onProgress: (p) => {
+      if (p.phase === "embedding" && p.total) bar.update(p.done, p.total);
+    },
+  });
+  bar.stop();
+  await index.save(indexDir);
+  out(
+    `${summary.read} entries: ${summary.added} added, ${summary.updated} updated, ${summary.deleted} deleted, ` +
+      `${summary.unchanged} unchanged (index: ${indexDir})`,
+  );
+
+  const retriever = new HybridRetriever({ index, embedder });
+  const queries = await readQueriesFile(SAMPLE_QUERIES_FILE);
+  for (const { query } of queries.slice(0, options.questions)) {
+    const [best, ...related] = await retriever.retrieve(query, { k: 3 });
+    out();
+    out(`Q: ${query}`);
+    if (!best) {
+      out("A: (nothing in the knowledge base matches)");
+      continue;
+    }
+    out(`A: ${best.text.replace(/\n/g, "\n   ")}`);
+    out(`   — ${best.title} (${sourceOf(best)})`);
+    if (related.length > 0) out(`   Related: ${related.map((p) => p.title).join(" | ")}`);
+  }
+
+  const metrics = await evaluate(queries, (q, k) => retriever.retrieve(q, { k }), { k: 10 });
+  out();
+  out(
+    `Retrieval on the ${metrics.queries} labelled sample queries: MRR ${metrics.mrr.toFixed(3)}, ` +
+      `Recall@1 ${metrics.recall_at_1.toFixed(3)}, Recall@5 ${metrics.recall_at_5.toFixed(3)}.`,
+  );
+  out("Next: `llamadesk ingest <your FAQ folder>` and `llamadesk search \"<question>\"` (see README).");
+  await embedder.dispose();
+  return 0;
+}

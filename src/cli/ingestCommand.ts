@@ -1,0 +1,81 @@
+import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
+import { LlamadeskError } from "../errors.js";
+import { createEmbedder } from "../knowledge/createEmbedder.js";
+import { ingest, type IngestSummary } from "../knowledge/ingest.js";
+import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { SourceIssue } from "../types.js";
+import { resolveEmbedderConfig, resolveIndexDir, type IndexCliOptions } from "./cliOptions.js";
+import { createProgressBar } from "./progressBar.js";
+
+export interface IngestCliOptions extends IndexCliOptions {
+  strict?: boolean;
+  rebuild?: boolean;
+  json?: boolean;
+  /** Vector index for a new index: "hnsw" or "exact". */
+  vectorIndex?: "hnsw" | "exact";
+}
+
+/**
+ * `llamadesk ingest <path...>`: reads FAQ files into the index, re-embedding only
+ * what changed. Exits non-zero when nothing usable was read, or on any problem with --strict.
+ */
+export async function ingestCommand(paths: string[], options: IngestCliOptions): Promise<number> {
+  const indexDir = resolveIndexDir(options);
+  const embedder = await createEmbedder(resolveEmbedderConfig(options));
+  try {
+    const exists = await KnowledgeIndex.exists(indexDir);
+    const index =
+      exists && !options.rebuild
+        ? await KnowledgeIndex.load(indexDir, { embedder })
+        : KnowledgeIndex.create({ embedder, ...(options.vectorIndex ? { vectorIndex: options.vectorIndex } : {}) });
+    const connectors = paths.map((path) => new FaqFilesConnector({ paths: [path] }));
+    const bar = createProgressBar("Embedding", "docs");
+    const summary = await ingest({
+      index,
+      embedder,
+      connectors,
+      onIssue: (issue) => process.stderr.write(`warning: ${formatIssue(issue)}\n`),
+      onProgress: (p) => {
+        if (p.phase === "embedding" && p.total) bar.update(p.done, p.total);
+      },
+    });
+    bar.stop();
+
+    if (summary.read === 0) {
+      throw new LlamadeskError(
+        "NOTHING_INGESTED",
+        `No usable FAQ entries in ${paths.join(", ")}${summary.issues.length ? ` (${summary.issues.length} problem(s) above)` : ""}. ` +
+          "Expected Markdown (a heading per question), JSON ([{question, answer}]) or CSV (question,answer columns). The index was not changed.",
+      );
+    }
+    if (options.strict && summary.issues.length > 0) {
+      throw new LlamadeskError(
+        "INGEST_ERRORS",
+        `${summary.issues.length} problem(s) in the sources (see above) and --strict is set. The index was not changed.`,
+      );
+    }
+    await index.save(indexDir);
+    printSummary(summary, indexDir, index, options.json === true);
+    return 0;
+  } finally {
+    await embedder.dispose?.();
+  }
+}
+
+export function formatIssue(issue: SourceIssue): string {
+  return `${issue.file}${issue.line ? `:${issue.line}` : ""}: ${issue.message}`;
+}
+
+function printSummary(summary: IngestSummary, indexDir: string, index: KnowledgeIndex, json: boolean): void {
+  if (json) {
+    const { issues, ...counts } = summary;
+    process.stdout.write(`${JSON.stringify({ index: indexDir, ...counts, errors: issues.length, issues, docs: index.docCount, chunks: index.chunkCount })}\n`);
+    return;
+  }
+  const seconds = (summary.durationMs / 1000).toFixed(1);
+  process.stdout.write(
+    `Ingested ${summary.read} docs in ${seconds}s: ${summary.added} added, ${summary.updated} updated, ` +
+      `${summary.deleted} deleted, ${summary.unchanged} unchanged, ${summary.issues.length} errors.\n` +
+      `Index ${indexDir}: ${index.docCount} docs, ${index.chunkCount} chunks (${summary.chunksEmbedded} embedded now).\n`,
+  );
+}

@@ -1,0 +1,32 @@
+/** Stable error codes: match on these, not on messages. */
+export type ErrorCode =
+  | "INVALID_OPTION"
+  | "SOURCE_NOT_FOUND"
+  | "SOURCE_UNREADABLE"
+  | "NOTHING_INGESTED"
+  | "INGEST_ERRORS"
+  | "INDEX_NOT_FOUND"
+  | "INDEX_CORRUPT"
+  | "INDEX_FORMAT_UNSUPPORTED"
+  | "EMBEDDER_MISMATCH"
+  | "EMBEDDER_FAILED"
+  | "MODEL_NOT_FOUND"
+  | "QUERIES_INVALID";
+
+/**
+ * The one error type llamadesk throws on purpose. The message says what happened
+ * and how to fix it; `code` is stable for programs.
+ */
+export class LlamadeskError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "LlamadeskError";
+    this.code = code;
+  }
+}
+
+export function isLlamadeskError(error: unknown, code?: ErrorCode): error is LlamadeskError {
+  return error instanceof LlamadeskError && (code === undefined || error.code === code);
+}

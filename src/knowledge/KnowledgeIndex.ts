@@ -1,0 +1,209 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { LlamadeskError } from "../errors.js";
+import type { SourceDoc } from "../types.js";
+import { Bm25Index } from "./Bm25Index.js";
+import type { Chunk } from "./chunkDoc.js";
+import { ExactVectorIndex } from "./ExactVectorIndex.js";
+import { HnswVectorIndex } from "./HnswVectorIndex.js";
+import { currentGeneration, writeGeneration } from "./indexDirectory.js";
+import { INDEX_FORMAT, INDEX_FORMAT_VERSION, parseManifest, type IndexManifest, type VectorIndexKind } from "./manifest.js";
+import type { VectorIndex } from "./VectorIndex.js";
+
+/**
+ * A source doc as the docstore keeps it: everything but its text (the chunks hold
+ * that), plus its chunk ids and the connector origin that yielded it.
+ */
+export type StoredDoc = Omit<SourceDoc, "text"> & { chunkIds: string[]; origin: string };
+
+/** The embedder an index is built with, as far as the index cares. */
+export interface EmbedderIdentity {
+  id: string;
+  dimensions: number;
+}
+
+export interface KnowledgeIndexOptions {
+  embedder: EmbedderIdentity;
+  /** "hnsw" (approximate, scales) or "exact" (brute force, small indexes). Defaults to "hnsw". */
+  vectorIndex?: VectorIndexKind;
+}
+
+interface DocstoreFile {
+  docs: StoredDoc[];
+  chunks: Chunk[];
+}
+
+/**
+ * Everything retrieval needs, kept consistent: the docstore (docs and chunks), the
+ * vector index and the BM25 index. Changes go through `put`/`remove`, which update
+ * all three; `save` writes a new generation atomically.
+ */
+export class KnowledgeIndex {
+  readonly lexical = new Bm25Index();
+  private readonly docs = new Map<string, StoredDoc>();
+  private readonly chunks = new Map<string, Chunk>();
+  private createdAt = new Date().toISOString();
+
+  private constructor(
+    readonly embedder: EmbedderIdentity,
+    readonly vectorKind: VectorIndexKind,
+    readonly vectors: VectorIndex,
+  ) {}
+
+  static create(options: KnowledgeIndexOptions): KnowledgeIndex {
+    const kind = options.vectorIndex ?? "hnsw";
+    const { dimensions } = options.embedder;
+    const vectors = kind === "hnsw" ? new HnswVectorIndex(dimensions) : new ExactVectorIndex(dimensions);
+    return new KnowledgeIndex({ id: options.embedder.id, dimensions }, kind, vectors);
+  }
+
+  /** Whether `dir` holds a saved index. */
+  static async exists(dir: string): Promise<boolean> {
+    return (await currentGeneration(dir)) !== undefined;
+  }
+
+  /**
+   * Loads the index in `dir`. With `embedder`, refuses an index built by another
+   * embedder (its vectors would be meaningless to this one).
+   */
+  static async load(dir: string, options: { embedder?: EmbedderIdentity } = {}): Promise<KnowledgeIndex> {
+    const generation = await currentGeneration(dir);
+    if (!generation) {
+      throw new LlamadeskError(
+        "INDEX_NOT_FOUND",
+        `No llamadesk index in ${dir}. Build one with \`llamadesk ingest <your FAQ files> --index ${dir}\`.`,
+      );
+    }
+    const manifest = await readManifest(generation);
+    const wanted = options.embedder;
+    if (wanted && (wanted.id !== manifest.embedder.id || wanted.dimensions !== manifest.embedder.dimensions)) {
+      throw new LlamadeskError(
+        "EMBEDDER_MISMATCH",
+        `The index in ${dir} was built with embedder "${manifest.embedder.id}" (${manifest.embedder.dimensions}-d), ` +
+          `but "${wanted.id}" (${wanted.dimensions}-d) is configured. Use the same embedder, ` +
+          "or rebuild the index with this one: `llamadesk ingest --rebuild <sources>`.",
+      );
+    }
+    const { dimensions } = manifest.embedder;
+    const vectors =
+      manifest.vectorIndex === "exact"
+        ? await ExactVectorIndex.load(generation, dimensions)
+        : await HnswVectorIndex.load(generation, dimensions);
+    const index = new KnowledgeIndex(manifest.embedder, manifest.vectorIndex, vectors);
+    index.createdAt = manifest.createdAt;
+    const store = JSON.parse(await readFile(join(generation, "docstore.json"), "utf8")) as DocstoreFile;
+    for (const doc of store.docs) index.docs.set(doc.id, doc);
+    for (const chunk of store.chunks) {
+      index.chunks.set(chunk.id, chunk);
+      index.lexical.upsert(chunk);
+    }
+    if (vectors.size !== index.chunks.size) {
+      throw new LlamadeskError(
+        "INDEX_CORRUPT",
+        `The index in ${dir} has ${index.chunks.size} chunks but ${vectors.size} vectors. Rebuild it with \`llamadesk ingest --rebuild <sources>\`.`,
+      );
+    }
+    return index;
+  }
+
+  get docCount(): number {
+    return this.docs.size;
+  }
+
+  get chunkCount(): number {
+    return this.chunks.size;
+  }
+
+  getDoc(id: string): StoredDoc | undefined {
+    return this.docs.get(id);
+  }
+
+  getChunk(id: string): Chunk | undefined {
+    return this.chunks.get(id);
+  }
+
+  allDocs(): IterableIterator<StoredDoc> {
+    return this.docs.values();
+  }
+
+  /** Adds or replaces a doc with its chunks and their vectors (one per chunk, same order). */
+  put(doc: SourceDoc, origin: string, chunks: readonly Chunk[], vectors: readonly number[][]): void {
+    if (chunks.length !== vectors.length) {
+      throw new Error(`put(${doc.id}): ${chunks.length} chunks but ${vectors.length} vectors`);
+    }
+    this.remove(doc.id);
+    const { text: _text, ...meta } = doc;
+    this.docs.set(doc.id, { ...meta, chunkIds: chunks.map((c) => c.id), origin });
+    chunks.forEach((chunk) => {
+      this.chunks.set(chunk.id, chunk);
+      this.lexical.upsert(chunk);
+    });
+    this.vectors.upsert(chunks.map((chunk, i) => ({ id: chunk.id, vector: [...vectors[i]!] })));
+  }
+
+  /** Replaces what the docstore says about a doc (location, url, tags) without touching its vectors. */
+  updateMetadata(doc: SourceDoc, origin: string): void {
+    const stored = this.docs.get(doc.id);
+    if (!stored) throw new Error(`updateMetadata: unknown doc ${doc.id}`);
+    const { text: _text, ...meta } = doc;
+    this.docs.set(doc.id, { ...meta, chunkIds: stored.chunkIds, origin });
+  }
+
+  /** Removes a doc from the docstore and both indexes. Returns whether it was there. */
+  remove(docId: string): boolean {
+    const stored = this.docs.get(docId);
+    if (!stored) return false;
+    for (const id of stored.chunkIds) {
+      this.chunks.delete(id);
+      this.lexical.delete(id);
+    }
+    this.vectors.delete(stored.chunkIds);
+    this.docs.delete(docId);
+    return true;
+  }
+
+  manifest(): IndexManifest {
+    return {
+      format: INDEX_FORMAT,
+      formatVersion: INDEX_FORMAT_VERSION,
+      embedder: this.embedder,
+      vectorIndex: this.vectorKind,
+      counts: { docs: this.docs.size, chunks: this.chunks.size },
+      createdAt: this.createdAt,
+      updatedAt: new Date().toISOString(),
+    };
+  }
+
+  /** Writes the index to `dir` as a new generation; the previous one stays live until the new one is complete. */
+  async save(dir: string): Promise<void> {
+    await writeGeneration(dir, async (generation) => {
+      const store: DocstoreFile = { docs: [...this.docs.values()], chunks: [...this.chunks.values()] };
+      await writeFile(join(generation, "docstore.json"), JSON.stringify(store));
+      await this.vectors.save(generation);
+      // The manifest goes last: a generation without one was never finished.
+      await writeFile(join(generation, "manifest.json"), `${JSON.stringify(this.manifest(), null, 2)}\n`);
+    });
+  }
+}
+
+/** Reads the manifest of the live generation in `dir` (for `llamadesk status`-style checks). */
+export async function readIndexManifest(dir: string): Promise<IndexManifest | undefined> {
+  const generation = await currentGeneration(dir);
+  return generation ? readManifest(generation) : undefined;
+}
+
+async function readManifest(generation: string): Promise<IndexManifest> {
+  const path = join(generation, "manifest.json");
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    throw new LlamadeskError("INDEX_CORRUPT", `Cannot read ${path}. Rebuild the index with \`llamadesk ingest --rebuild <sources>\`.`, { cause });
+  }
+  try {
+    return parseManifest(JSON.parse(text), path);
+  } catch (error) {
+    if (error instanceof LlamadeskError) throw error;
+    throw new LlamadeskError("INDEX_CORRUPT", `${path} is not valid JSON. Rebuild the index with \`llamadesk ingest --rebuild <sources>\`.`, { cause: error });
+  }
+}

@@ -1,0 +1,156 @@
+import type { Connector, SourceDoc, SourceIssue } from "../types.js";
+import { chunkDoc, type Chunk, type ChunkOptions } from "./chunkDoc.js";
+import type { Embedder } from "./Embedder.js";
+import type { KnowledgeIndex, StoredDoc } from "./KnowledgeIndex.js";
+
+export interface IngestProgress {
+  phase: "reading" | "embedding";
+  /** Docs read so far (reading) or embedded so far (embedding). */
+  done: number;
+  /** Docs to embed (embedding); undefined while reading, when the total is not known yet. */
+  total?: number;
+}
+
+export interface IngestOptions {
+  index: KnowledgeIndex;
+  embedder: Embedder;
+  connectors: readonly Connector[];
+  chunking?: ChunkOptions;
+  /** Chunks per embedder call. Defaults to 64. */
+  batchSize?: number;
+  onProgress?: (progress: IngestProgress) => void;
+  /** Called for each malformed file or entry; it is skipped and the rest ingests. */
+  onIssue?: (issue: SourceIssue) => void;
+  signal?: AbortSignal;
+}
+
+export interface IngestSummary {
+  /** Docs the connectors yielded. */
+  read: number;
+  added: number;
+  /** Docs whose content changed and were re-embedded. */
+  updated: number;
+  /** Docs no longer in their source, removed from every index. */
+  deleted: number;
+  /** Docs whose content is unchanged (not re-embedded; their location or tags may have been refreshed). */
+  unchanged: number;
+  chunksEmbedded: number;
+  issues: SourceIssue[];
+  durationMs: number;
+}
+
+interface Pending {
+  doc: SourceDoc;
+  origin: string;
+  chunks: Chunk[];
+  isNew: boolean;
+}
+
+/**
+ * Brings the index in line with the connectors: new docs are embedded and added,
+ * docs whose content hash changed are re-embedded, docs their origin no longer
+ * yields are deleted, and unchanged docs cost no embedding at all. The index is
+ * changed in memory; the caller saves it.
+ */
+export async function ingest(options: IngestOptions): Promise<IngestSummary> {
+  const started = performance.now();
+  const { index, embedder, signal } = options;
+  const issues: SourceIssue[] = [];
+  const onIssue = (issue: SourceIssue): void => {
+    issues.push(issue);
+    options.onIssue?.(issue);
+  };
+
+  const seen = new Map<string, string>();
+  const pending: Pending[] = [];
+  let unchanged = 0;
+  for (const connector of options.connectors) {
+    const origin = originOf(connector);
+    for await (const doc of connector.pull({ onIssue, ...(signal ? { signal } : {}) })) {
+      signal?.throwIfAborted();
+      const previousOrigin = seen.get(doc.id);
+      if (previousOrigin !== undefined) {
+        onIssue({ file: doc.location?.file ?? origin, ...(doc.location ? { line: doc.location.line } : {}), message: `duplicate id "${doc.id}" (already read from ${previousOrigin}); skipped` });
+        continue;
+      }
+      seen.set(doc.id, origin);
+      options.onProgress?.({ phase: "reading", done: seen.size });
+      const stored = index.getDoc(doc.id);
+      if (stored && stored.contentHash === doc.contentHash) {
+        unchanged++;
+        if (!sameMetadata(stored, doc, origin)) index.updateMetadata(doc, origin);
+        continue;
+      }
+      pending.push({ doc, origin, chunks: chunkDoc(doc, options.chunking), isNew: !stored });
+    }
+  }
+
+  const origins = new Set(options.connectors.map(originOf));
+  const stale = [...index.allDocs()].filter((d) => origins.has(d.origin) && !seen.has(d.id)).map((d) => d.id);
+  for (const id of stale) index.remove(id);
+
+  const chunksEmbedded = await embedPending(pending, options);
+  return {
+    read: seen.size,
+    added: pending.filter((p) => p.isNew).length,
+    updated: pending.filter((p) => !p.isNew).length,
+    deleted: stale.length,
+    unchanged,
+    chunksEmbedded,
+    issues,
+    durationMs: performance.now() - started,
+  };
+}
+
+/** Embeds pending docs in batches of chunks and puts each doc in the index once all its chunks have vectors. */
+async function embedPending(pending: readonly Pending[], options: IngestOptions): Promise<number> {
+  const batchSize = options.batchSize ?? 64;
+  const total = pending.length;
+  let done = 0;
+  let embedded = 0;
+  let batch: Pending[] = [];
+  let batchChunks = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const texts = batch.flatMap((p) => p.chunks.map(embeddingText));
+    const vectors = await options.embedder.embed(texts, options.signal ? { signal: options.signal } : {});
+    let offset = 0;
+    for (const p of batch) {
+      options.index.put(p.doc, p.origin, p.chunks, vectors.slice(offset, offset + p.chunks.length));
+      offset += p.chunks.length;
+    }
+    embedded += texts.length;
+    done += batch.length;
+    batch = [];
+    batchChunks = 0;
+    options.onProgress?.({ phase: "embedding", done, total });
+  };
+  options.onProgress?.({ phase: "embedding", done: 0, total });
+  for (const p of pending) {
+    if (batchChunks + p.chunks.length > batchSize) await flush();
+    batch.push(p);
+    batchChunks += p.chunks.length;
+  }
+  await flush();
+  return embedded;
+}
+
+/** What a chunk is embedded as: its title and text together, as a customer would read them. */
+export function embeddingText(chunk: Chunk): string {
+  return chunk.title ? `${chunk.title}\n${chunk.text}` : chunk.text;
+}
+
+export function originOf(connector: Connector): string {
+  return `${connector.name}:${connector.origin}`;
+}
+
+function sameMetadata(stored: StoredDoc, doc: SourceDoc, origin: string): boolean {
+  return (
+    stored.origin === origin &&
+    stored.url === doc.url &&
+    stored.updatedAt === doc.updatedAt &&
+    JSON.stringify(stored.tags) === JSON.stringify(doc.tags) &&
+    stored.location?.file === doc.location?.file &&
+    stored.location?.line === doc.location?.line
+  );
+}

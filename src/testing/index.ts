@@ -1,0 +1,2 @@
+export { FakeEmbedder, type FakeEmbedderOptions } from "./FakeEmbedder.js";
+export { writeTinyLlamaGguf, ensureVocabGguf, type TinyLlamaGgufOptions } from "./writeTinyLlamaGguf.js";

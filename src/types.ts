@@ -1,0 +1,72 @@
+/** What a piece of knowledge is: an FAQ entry, a past support conversation, or a longer document. */
+export type SourceKind = "faq" | "chat" | "doc";
+
+/** Where a piece of knowledge came from, precise enough to cite ("faq/billing.md:42"). */
+export interface SourceLocation {
+  /** Path of the source file, relative to the ingest root when there is one. */
+  file: string;
+  /** 1-based line where the entry starts. */
+  line: number;
+}
+
+/** One unit of knowledge as a connector yields it, before chunking and embedding. */
+export interface SourceDoc {
+  /** Stable across re-ingests: an explicit id from the source, else derived from path + title. */
+  id: string;
+  kind: SourceKind;
+  /** For an FAQ entry, the question. */
+  title: string;
+  /** For an FAQ entry, the answer. */
+  text: string;
+  url?: string;
+  tags?: string[];
+  /** ISO 8601, when the source knows it. */
+  updatedAt?: string;
+  /** sha256 of everything that affects indexing; unchanged hash = nothing to re-embed. */
+  contentHash: string;
+  location?: SourceLocation;
+}
+
+/** A problem a connector found in its input; the rest of the input still ingests. */
+export interface SourceIssue {
+  /** File (or other source) the problem is in. */
+  file: string;
+  /** 1-based line, when known. */
+  line?: number;
+  message: string;
+}
+
+export interface PullOptions {
+  /** Called once per malformed file or entry; the connector skips it and goes on. */
+  onIssue?: (issue: SourceIssue) => void;
+  signal?: AbortSignal;
+}
+
+/** A source of knowledge: FAQ files, a Slack export, a helpdesk... */
+export interface Connector {
+  /** Short name used in logs and summaries, e.g. "faq-files". */
+  readonly name: string;
+  /**
+   * What this connector pulls, e.g. the resolved folder it reads. On re-ingest, docs
+   * in the index from the same name + origin that the pull no longer yields are
+   * deleted; docs from other origins are left alone.
+   */
+  readonly origin: string;
+  pull(options?: PullOptions): AsyncIterable<SourceDoc>;
+}
+
+/** A retrieved piece of knowledge with its score and where it came from. */
+export interface Passage {
+  /** Chunk id: the source doc id, plus `#n` when a doc was split into several chunks. */
+  chunkId: string;
+  /** Id of the source doc the chunk belongs to. */
+  docId: string;
+  kind: SourceKind;
+  title: string;
+  /** The chunk's text as indexed. */
+  text: string;
+  url?: string;
+  location?: SourceLocation;
+  /** Higher is better. Hybrid scores are fused and comparable only within one query. */
+  score: number;
+}
