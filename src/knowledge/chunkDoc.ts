@@ -103,7 +103,7 @@ function splitWords(text: string, maxTokens: number): string[] {
   return out;
 }
 
-/** Greedily fills chunks with whole blocks; each new chunk starts with trailing blocks of the last one, up to the overlap. */
+/** Greedily fills chunks with whole blocks; each new chunk starts with the tail of the last one, up to the overlap. */
 function packBlocks(blocks: string[], maxTokens: number, overlapTokens: number): string[] {
   const chunks: string[] = [];
   let current: string[] = [];
@@ -112,20 +112,33 @@ function packBlocks(blocks: string[], maxTokens: number, overlapTokens: number):
     const t = estimateTokens(block);
     if (tokens + t > maxTokens && current.length > 0) {
       chunks.push(current.join("\n\n"));
-      const carried: string[] = [];
-      let carriedTokens = 0;
-      for (let i = current.length - 1; i >= 0; i--) {
-        const c = estimateTokens(current[i]!);
-        if (carriedTokens + c > overlapTokens || carriedTokens + c + t > maxTokens) break;
-        carried.unshift(current[i]!);
-        carriedTokens += c;
-      }
-      current = carried;
-      tokens = carriedTokens;
+      const carried = tailWithin(current.join("\n\n"), Math.min(overlapTokens, maxTokens - t));
+      current = carried ? [carried] : [];
+      tokens = carried ? estimateTokens(carried) : 0;
     }
     current.push(block);
     tokens += t;
   }
   if (current.length > 0) chunks.push(current.join("\n\n"));
   return chunks;
+}
+
+/** The longest tail of `text` within `budget` tokens: whole sentences when they fit, else whole words. */
+function tailWithin(text: string, budget: number): string {
+  if (budget <= 0) return "";
+  const sentences = text.split(/(?<=[.!?])\s+/);
+  let tail = "";
+  for (let i = sentences.length - 1; i >= 0; i--) {
+    const candidate = tail ? `${sentences[i]} ${tail}` : sentences[i]!;
+    if (estimateTokens(candidate) > budget) break;
+    tail = candidate;
+  }
+  if (tail) return tail;
+  const words = text.split(/\s+/);
+  for (let i = words.length - 1; i >= 0; i--) {
+    const candidate = tail ? `${words[i]} ${tail}` : words[i]!;
+    if (estimateTokens(candidate) > budget) break;
+    tail = candidate;
+  }
+  return tail;
 }
