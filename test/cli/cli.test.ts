@@ -1,0 +1,159 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "../../src/config.js";
+import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { CLI, runCli } from "../support/runCli.js";
+
+describe("llamadesk CLI (built bin)", () => {
+  let work: string;
+  let indexDir: string;
+  let sampleCount: number;
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it first).`);
+    work = await mkdtemp(join(tmpdir(), "llamadesk-cli-"));
+    indexDir = join(work, "index");
+    const result = await runCli(["ingest", SAMPLE_SOURCES_DIR, "--index", indexDir, "--json"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain("warning");
+    sampleCount = JSON.parse(result.stdout).read;
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("ingest prints a summary; an unchanged re-ingest embeds nothing", async () => {
+    const again = await runCli(["ingest", SAMPLE_SOURCES_DIR, "--index", indexDir]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`Ingested ${sampleCount} docs`);
+    expect(again.stdout).toContain(`0 added, 0 updated, 0 deleted, ${sampleCount} unchanged, 0 errors`);
+    expect(again.stdout).toContain("(0 embedded now)");
+  });
+
+  it("search --json prints ranked results with doc id, score, text and source", async () => {
+    const { code, stdout } = await runCli(["search", "how much is the team plan per user", "--index", indexDir, "--k", "3", "--json"]);
+    expect(code).toBe(0);
+    const { results } = JSON.parse(stdout) as { results: { id: string; score: number; text: string; source: string }[] };
+    expect(results).toHaveLength(3);
+    for (const r of results) {
+      expect(typeof r.id).toBe("string");
+      expect(typeof r.score).toBe("number");
+      expect(r.text.length).toBeGreaterThan(0);
+      expect(r.source).toMatch(/:\d+$|^https?:\/\//);
+    }
+    expect(results[0]!.text).toMatch(/\$15/);
+  });
+
+  it("search prints readable results in every mode, and LLAMADESK_INDEX picks the index", async () => {
+    for (const mode of ["hybrid", "vector", "lexical"]) {
+      const { code, stdout } = await runCli(["search", "conflicted copy", "--mode", mode], { env: { LLAMADESK_INDEX: indexDir } });
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^1\. \[\d\.\d{3}\] .+\n {3}\S+/);
+    }
+  });
+
+  it("eval --json prints mrr, recall_at_1 and recall_at_5", async () => {
+    const { code, stdout } = await runCli(["eval", "--queries", SAMPLE_QUERIES_FILE, "--index", indexDir, "--json"]);
+    expect(code).toBe(0);
+    const metrics = JSON.parse(stdout);
+    for (const key of ["mrr", "recall_at_1", "recall_at_5", "recall_at_k"]) {
+      expect(metrics[key]).toBeGreaterThanOrEqual(0);
+      expect(metrics[key]).toBeLessThanOrEqual(1);
+    }
+    expect(metrics.recall_at_5).toBeGreaterThanOrEqual(metrics.recall_at_1);
+    expect(metrics.queries).toBeGreaterThanOrEqual(30);
+  });
+
+  it("eval prints a report with misses", async () => {
+    const { code, stdout } = await runCli(["eval", "--queries", SAMPLE_QUERIES_FILE, "--index", indexDir, "--k", "5", "--mode", "lexical"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/MRR@5 +\d\.\d{3}/);
+    expect(stdout).toMatch(/Recall@1 +\d\.\d{3}/);
+    expect(stdout).toMatch(/Misses: \d+ queries/);
+  });
+
+  it("malformed input: warns with file and line, ingests the rest; --strict refuses; nothing usable fails", async () => {
+    const src = join(work, "mixed");
+    await cp(SAMPLE_SOURCES_DIR, src, { recursive: true });
+    await writeFile(join(src, "broken.csv"), 'question,answer\n"Good?","Yes"\n"Only one field"\n');
+    const idx = join(work, "mixed-index");
+
+    const strict = await runCli(["ingest", src, "--index", idx, "--strict"]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain("broken.csv:3:");
+    expect(strict.stderr).toContain("[INGEST_ERRORS]");
+    expect(await KnowledgeIndex.exists(idx)).toBe(false);
+
+    const lenient = await runCli(["ingest", src, "--index", idx]);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toMatch(/warning: broken\.csv:3: .+/);
+    expect(lenient.stdout).toContain(`Ingested ${sampleCount + 1} docs`);
+    expect(lenient.stdout).toContain("1 errors");
+
+    const junk = join(work, "junk");
+    await mkdir(junk);
+    await writeFile(join(junk, "only.csv"), "q,a\nx,y\n");
+    const nothing = await runCli(["ingest", junk, "--index", join(work, "junk-index")]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain("[NOTHING_INGESTED]");
+    expect(nothing.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("clear errors, no stack traces: missing source, missing index, bad options", async () => {
+    const missingSource = await runCli(["ingest", join(work, "no-such-dir"), "--index", join(work, "x")]);
+    expect(missingSource.code).toBe(1);
+    expect(missingSource.stderr).toMatch(/\[SOURCE_NOT_FOUND\].*no-such-dir/);
+
+    const missingIndex = await runCli(["search", "hello", "--index", join(work, "empty")]);
+    expect(missingIndex.code).toBe(1);
+    expect(missingIndex.stderr).toMatch(/\[INDEX_NOT_FOUND\].*llamadesk ingest/);
+
+    const badK = await runCli(["search", "hello", "--index", indexDir, "--k", "zero"]);
+    expect(badK.code).not.toBe(0);
+    expect(badK.stderr).toContain("--k must be a whole number");
+
+    const badMode = await runCli(["search", "hello", "--index", indexDir, "--mode", "fuzzy"]);
+    expect(badMode.code).not.toBe(0);
+    expect(badMode.stderr).toContain("--mode must be one of hybrid, vector, lexical");
+
+    for (const r of [missingSource, missingIndex, badK, badMode]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("an ingest killed mid-way leaves the previous index loadable", async () => {
+    const src = join(work, "big");
+    const idx = join(work, "big-index");
+    await cp(SAMPLE_SOURCES_DIR, src, { recursive: true });
+    expect((await runCli(["ingest", src, "--index", idx])).code).toBe(0);
+    const generation = await readFile(join(idx, "CURRENT"), "utf8");
+
+    // Enough new entries that embedding takes a while, then SIGKILL once it has begun.
+    const extra = Array.from({ length: 600 }, (_, i) => ({ question: `Extra question ${i} about storage quota ${i}?`, answer: `Answer ${i}.` }));
+    await writeFile(join(src, "extra.json"), JSON.stringify(extra));
+    const child = spawn(process.execPath, [CLI, "ingest", src, "--index", idx], { env: { ...process.env, LLAMADESK_INDEX: "" } });
+    await new Promise<void>((resolve) => {
+      child.stderr.on("data", (d: Buffer) => {
+        if (d.toString().includes("Embedding:")) resolve();
+      });
+    });
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.on("close", resolve));
+
+    expect(await readFile(join(idx, "CURRENT"), "utf8")).toBe(generation);
+    const { code, stdout } = await runCli(["search", "conflicted copy", "--index", idx, "--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).results.length).toBeGreaterThan(0);
+  });
+
+  it("demo ingests the sample and answers questions with sources", async () => {
+    const { code, stdout } = await runCli(["demo", "--index", join(work, "demo-index"), "--questions", "2"]);
+    expect(code).toBe(0);
+    expect(stdout.match(/^Q: /gm)).toHaveLength(2);
+    expect(stdout).toMatch(/^A: .+/m);
+    expect(stdout).toMatch(/^ {3}— .+ \((\S+:\d+|https?:\/\/\S+)\)$/m);
+    expect(stdout).toMatch(/MRR \d\.\d{3}, Recall@1 \d\.\d{3}, Recall@5 \d\.\d{3}/);
+  });
+});

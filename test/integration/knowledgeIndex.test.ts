@@ -1,0 +1,138 @@
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
+import { SAMPLE_SOURCES_DIR } from "../../src/config.js";
+import { isLlamadeskError } from "../../src/errors.js";
+import { ingest } from "../../src/knowledge/ingest.js";
+import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { UseLiteEmbedder } from "../../src/knowledge/UseLiteEmbedder.js";
+import { HybridRetriever } from "../../src/retrieval/HybridRetriever.js";
+import { toLangChainRetriever } from "../../src/retrieval/LangChainRetriever.js";
+import { FakeEmbedder } from "../../src/testing/FakeEmbedder.js";
+
+// Real parts: USE-lite embeddings, hnswlib-node, the FAQ-files connector, files on disk.
+describe("knowledge index with the real embedder and hnswlib", () => {
+  const embedder = new UseLiteEmbedder();
+  let work: string;
+  let sources: string;
+  let indexDir: string;
+
+  const runIngest = async (index: KnowledgeIndex) =>
+    ingest({ index, embedder, connectors: [new FaqFilesConnector({ paths: [sources] })] });
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), "llamadesk-int-"));
+    sources = join(work, "sources");
+    indexDir = join(work, "index");
+    await cp(SAMPLE_SOURCES_DIR, sources, { recursive: true });
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("ingests the sample FAQ, saves it, and answers from the reloaded index", async () => {
+    const index = KnowledgeIndex.create({ embedder });
+    const summary = await runIngest(index);
+    expect(summary.issues).toEqual([]);
+    expect(summary.added).toBeGreaterThanOrEqual(40);
+    await index.save(indexDir);
+
+    const loaded = await KnowledgeIndex.load(indexDir, { embedder });
+    expect(loaded.docCount).toBe(summary.added);
+    const retriever = new HybridRetriever({ index: loaded, embedder });
+    const [best] = await retriever.retrieve("I forgot my password and can't sign in", { k: 3 });
+    expect(best?.title).toMatch(/password/i);
+    expect(best?.location?.file ?? best?.url).toBeTruthy();
+
+    const manifest = JSON.parse(await readFile(join(indexDir, (await readFile(join(indexDir, "CURRENT"), "utf8")).trim(), "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({
+      format: "llamadesk-index",
+      formatVersion: 1,
+      embedder: { id: "use-lite-512", dimensions: 512 },
+      vectorIndex: "hnsw",
+      counts: { docs: summary.added, chunks: summary.added },
+    });
+  });
+
+  it("re-ingest after edits: re-embeds the changed entry, drops the deleted one everywhere", async () => {
+    const file = join(sources, "getting-started.md");
+    const original = await readFile(file, "utf8");
+    // Change one answer and remove the last question of the file.
+    const headings = [...original.matchAll(/^#{2,} .+$/gm)];
+    const last = headings.at(-1)!;
+    const lastQuestion = last[0].replace(/^#+ /, "");
+    const edited = original
+      .slice(0, last.index)
+      .replace("\n## How do I share a folder", "\nOlder devices can be removed under Settings.\n\n## How do I share a folder");
+    expect(edited).toContain("Older devices");
+    await writeFile(file, edited);
+
+    const index = await KnowledgeIndex.load(indexDir, { embedder });
+    const before = index.docCount;
+    const summary = await runIngest(index);
+    expect(summary.deleted).toBe(1);
+    expect(summary.updated).toBe(1);
+    expect(summary.added).toBe(0);
+    expect(summary.chunksEmbedded).toBe(1);
+    expect(index.docCount).toBe(before - 1);
+    await index.save(indexDir);
+
+    const reloaded = await KnowledgeIndex.load(indexDir, { embedder });
+    const retriever = new HybridRetriever({ index: reloaded, embedder });
+    for (const mode of ["hybrid", "vector", "lexical"] as const) {
+      const titles = (await retriever.retrieve(lastQuestion, { k: 10, mode })).map((p) => p.title);
+      expect(titles).not.toContain(lastQuestion);
+    }
+  });
+
+  it("refuses an index built with another embedder", async () => {
+    const fake = new FakeEmbedder({ dimensions: 512, id: "some-other-model" });
+    const other = KnowledgeIndex.create({ embedder: fake });
+    await ingest({ index: other, embedder: fake, connectors: [new FaqFilesConnector({ paths: [sources] })] });
+    const otherDir = join(work, "other-index");
+    await other.save(otherDir);
+    const error = await KnowledgeIndex.load(otherDir, { embedder }).catch((e: unknown) => e);
+    expect(isLlamadeskError(error, "EMBEDDER_MISMATCH")).toBe(true);
+    expect((error as Error).message).toContain('"some-other-model"');
+    expect((error as Error).message).toContain("--rebuild");
+  });
+
+  it("a crashed save leaves the previous index loadable, and the next save cleans up", async () => {
+    const before = await KnowledgeIndex.load(indexDir, { embedder });
+    // What a crash mid-save leaves: a half-written temporary generation, and a newer
+    // generation directory that CURRENT never pointed to.
+    await mkdir(join(indexDir, ".tmp-gen-999999-deadbeef"));
+    await writeFile(join(indexDir, ".tmp-gen-999999-deadbeef", "docstore.json"), '{"docs": [');
+    await mkdir(join(indexDir, "gen-999998"));
+    const loaded = await KnowledgeIndex.load(indexDir, { embedder });
+    expect(loaded.docCount).toBe(before.docCount);
+
+    await loaded.save(indexDir);
+    const entries = (await readdir(indexDir)).sort();
+    expect(entries).toEqual(["CURRENT", "gen-999999"]);
+    expect((await KnowledgeIndex.load(indexDir, { embedder })).docCount).toBe(before.docCount);
+  });
+
+  it("reports a missing index and a corrupt manifest with codes", async () => {
+    const missing = await KnowledgeIndex.load(join(work, "nope"), { embedder }).catch((e: unknown) => e);
+    expect(isLlamadeskError(missing, "INDEX_NOT_FOUND")).toBe(true);
+    const generation = (await readFile(join(indexDir, "CURRENT"), "utf8")).trim();
+    await writeFile(join(indexDir, generation, "manifest.json"), "{ truncated");
+    const corrupt = await KnowledgeIndex.load(indexDir, { embedder }).catch((e: unknown) => e);
+    expect(isLlamadeskError(corrupt, "INDEX_CORRUPT")).toBe(true);
+  });
+
+  it("serves passages to LangChain as Documents with their sources", async () => {
+    const index = KnowledgeIndex.create({ embedder });
+    await runIngest(index);
+    const retriever = toLangChainRetriever(new HybridRetriever({ index, embedder }), { k: 2 });
+    const docs = await retriever.invoke("How much does the Team plan cost?");
+    expect(docs).toHaveLength(2);
+    expect(docs[0]!.pageContent.length).toBeGreaterThan(0);
+    expect(docs[0]!.metadata).toMatchObject({ kind: "faq" });
+    expect(typeof docs[0]!.metadata.docId).toBe("string");
+    expect(typeof docs[0]!.metadata.score).toBe("number");
+  });
+});
