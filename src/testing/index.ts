@@ -1,2 +1,3 @@
 export { FakeEmbedder, type FakeEmbedderOptions } from "./FakeEmbedder.js";
 export { writeTinyLlamaGguf, ensureVocabGguf, type TinyLlamaGgufOptions } from "./writeTinyLlamaGguf.js";
+export { CachingEmbedder } from "./CachingEmbedder.js";
