@@ -69,4 +69,10 @@ export interface Passage {
   location?: SourceLocation;
   /** Higher is better. Hybrid scores are fused and comparable only within one query. */
   score: number;
+  /**
+   * The raw scores behind `score`, comparable across queries: cosine similarity of
+   * the query and chunk embeddings, and BM25. A confidence gate should read these,
+   * since the fused score is relative to the other candidates.
+   */
+  signals: { vector?: number; lexical?: number };
 }

@@ -15,7 +15,15 @@ export async function searchCommand(query: string, options: SearchCliOptions): P
   try {
     const passages = await retriever.retrieve(query, { k: options.k, mode: options.mode });
     if (options.json) {
-      const results = passages.map((p) => ({ id: p.docId, score: p.score, text: p.text, source: sourceOf(p), title: p.title, chunkId: p.chunkId }));
+      const results = passages.map((p) => ({
+        id: p.docId,
+        score: p.score,
+        text: p.text,
+        source: sourceOf(p),
+        title: p.title,
+        chunkId: p.chunkId,
+        signals: p.signals,
+      }));
       process.stdout.write(`${JSON.stringify({ results })}\n`);
       return 0;
     }

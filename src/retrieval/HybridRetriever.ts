@@ -67,11 +67,11 @@ export class HybridRetriever {
     if (!query.trim() || this.index.chunkCount === 0) return [];
 
     if (mode === "lexical") {
-      return this.index.lexical.search(query, k).map(({ id, score }) => this.passage(id, score));
+      return this.index.lexical.search(query, k).map(({ id, score }) => this.passage(id, score, { lexical: score }));
     }
     const [vector] = await this.embedder.embed([query], options.signal ? { signal: options.signal } : {});
     if (mode === "vector") {
-      return this.index.vectors.search(vector!, k).map(({ id, score }) => this.passage(id, score));
+      return this.index.vectors.search(vector!, k).map(({ id, score }) => this.passage(id, score, { vector: score }));
     }
 
     const pool = Math.max(this.candidates, k);
@@ -81,11 +81,12 @@ export class HybridRetriever {
         ...this.index.vectors.search(vector!, pool).map((h) => h.id),
       ]),
     ];
-    const fused = fuseScores(
-      [this.index.lexical.scoreAll(query, ids), this.index.vectors.similarity(vector!, ids)],
-      [this.lexicalWeight, 1 - this.lexicalWeight],
-    );
-    const ranked = ids.map((id, i) => ({ id, score: fused[i]! })).sort((a, b) => b.score - a.score);
+    const lexical = this.index.lexical.scoreAll(query, ids);
+    const similarity = this.index.vectors.similarity(vector!, ids);
+    const fused = fuseScores([lexical, similarity], [this.lexicalWeight, 1 - this.lexicalWeight]);
+    const ranked = ids
+      .map((id, i) => ({ id, score: fused[i]!, signals: { lexical: lexical[i]!, vector: similarity[i]! } }))
+      .sort((a, b) => b.score - a.score);
     // Diversify only the head of the list: it is where a repeated question crowds out others.
     const head = ranked.slice(0, Math.max(20, k)).map((c) => ({
       ...c,
@@ -93,10 +94,10 @@ export class HybridRetriever {
     }));
     return diversify(head, this.diversity)
       .slice(0, k)
-      .map(({ id, score }) => this.passage(id, score));
+      .map(({ id, score, signals }) => this.passage(id, score, signals));
   }
 
-  private passage(chunkId: string, score: number): Passage {
+  private passage(chunkId: string, score: number, signals: Passage["signals"]): Passage {
     const chunk = this.index.getChunk(chunkId);
     const doc = chunk && this.index.getDoc(chunk.docId);
     if (!chunk || !doc) throw new LlamadeskError("INDEX_CORRUPT", `Chunk ${chunkId} is in an index but not in the docstore. Rebuild with \`llamadesk ingest --rebuild\`.`);
@@ -109,6 +110,7 @@ export class HybridRetriever {
       ...(doc.url ? { url: doc.url } : {}),
       ...(doc.location ? { location: doc.location } : {}),
       score,
+      signals,
     };
   }
 }

@@ -1,11 +1,10 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, open, rename, rm, type FileHandle } from "node:fs/promises";
+import { mkdir, mkdtemp, open, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { readGgufFileInfo } from "node-llama-cpp";
 import { LlamadeskError } from "../errors.js";
 
 export interface TinyLlamaGgufOptions {
@@ -150,15 +149,15 @@ export async function ensureVocabGguf(): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
   const repo = await mkdtemp(path.join(os.tmpdir(), "llamadesk-vocab-"));
   try {
-    const git = (...args: string[]) => promisify(execFile)("git", args, { cwd: repo, encoding: "buffer", maxBuffer: 64 << 20 });
+    // --git-dir beats any GIT_DIR in the environment (e.g. when run from a git hook).
+    const git = (...args: string[]) =>
+      promisify(execFile)("git", [`--git-dir=${repo}`, ...args], { encoding: "buffer", maxBuffer: 64 << 20 });
     await git("init", "--quiet", "--bare");
     await git("fetch", "--quiet", bundle, ref);
     const { stdout } = await git("cat-file", "blob", `FETCH_HEAD:${VOCAB_IN_BUNDLE}`);
     // Write then rename, so concurrent test workers never read a half-written file.
     const partial = `${cached}.${process.pid}.partial`;
-    const handle = await open(partial, "w");
-    await handle.write(stdout);
-    await handle.close();
+    await writeFile(partial, stdout);
     await rename(partial, cached);
   } catch (error) {
     if (error instanceof LlamadeskError) throw error;
@@ -236,6 +235,8 @@ async function readTokenizerKvs(vocabPath: string): Promise<Kv[]> {
   if (!existsSync(vocabPath)) {
     throw new LlamadeskError("MODEL_NOT_FOUND", `Vocab GGUF ${vocabPath} does not exist; omit vocabGgufPath to use the bundled Llama 2 tokenizer.`);
   }
+  // Imported here so that `llamadesk/testing` users who never write a GGUF don't load node-llama-cpp.
+  const { readGgufFileInfo } = await import("node-llama-cpp");
   const info = await readGgufFileInfo(vocabPath, { readTensorInfo: false, logWarnings: false });
   const ggml = (info.metadata as { tokenizer?: { ggml?: Record<string, unknown> } }).tokenizer?.ggml;
   if (!Array.isArray(ggml?.tokens)) {

@@ -124,6 +124,20 @@ describe("knowledge index with the real embedder and hnswlib", () => {
     expect(isLlamadeskError(corrupt, "INDEX_CORRUPT")).toBe(true);
   });
 
+  it("passages carry raw signals that tell an on-topic question from an off-topic one", async () => {
+    const index = await KnowledgeIndex.load(indexDir, { embedder }).catch(async () => {
+      const fresh = KnowledgeIndex.create({ embedder });
+      await runIngest(fresh);
+      return fresh;
+    });
+    const retriever = new HybridRetriever({ index, embedder });
+    const [onTopic] = await retriever.retrieve("How do I turn on two-step verification?", { k: 1 });
+    const [offTopic] = await retriever.retrieve("What is the capital of Mongolia?", { k: 1 });
+    // The fused score is relative (the best candidate scores high either way); the signals are not.
+    expect(onTopic!.signals.vector!).toBeGreaterThan(offTopic!.signals.vector! + 0.2);
+    expect(onTopic!.signals.lexical!).toBeGreaterThan(offTopic!.signals.lexical ?? 0);
+  });
+
   it("serves passages to LangChain as Documents with their sources", async () => {
     const index = KnowledgeIndex.create({ embedder });
     await runIngest(index);

@@ -7,7 +7,9 @@ import {
   JinjaTemplateChatWrapper,
   Llama2ChatWrapper,
   LlamaChatSession,
-  LlamaText,
+  LlamaEmbedding,
+  SpecialToken,
+  type LlamaText,
   readGgufFileInfo,
   resolveChatWrapper,
   type ChatHistoryItem,
@@ -79,12 +81,12 @@ describe("writeTinyLlamaGguf", () => {
     for (const t of info.tensorInfo!) expect(Number(t.offset) % 32).toBe(0);
   });
 
-  it("loads in llama.cpp and tokenises like Llama 2", () => {
+  it("loads in llama.cpp and tokenises like Llama 2 (BOS, ▁Hello, ▁world)", () => {
     expect(model.fileInsights.modelSize).toBeGreaterThan(0);
     expect(model.tokens.bos).toBe(1);
     expect(model.tokens.eos).toBe(2);
     expect([model.tokens.bos, ...model.tokenize("Hello world")]).toEqual([1, 15043, 3186]);
-    expect(model.detokenize([15043, 3186])).toBe("Hello world");
+    expect(model.detokenize(model.tokenize("Hello world"))).toBe("Hello world");
   });
 
   it("carries the Llama 2 chat template, which node-llama-cpp resolves to the Llama 2 prompt format", async () => {
@@ -102,7 +104,9 @@ describe("writeTinyLlamaGguf", () => {
       { type: "user", text: "Bye" },
       { type: "model", response: [""] },
     ];
-    const render = (text: LlamaText) => model.detokenize(text.tokenize(model.tokenizer), true);
+    const marks: Record<string, string> = { BOS: "<s>", EOS: "</s>" };
+    const render = (text: LlamaText) =>
+      text.values.map((v) => (typeof v === "string" ? v : v instanceof SpecialToken ? marks[v.value] : v.value)).join("");
     const expected = "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST] Hello </s><s>[INST] Bye [/INST]";
     const llama2 = resolveChatWrapper(model, { noJinja: true });
     expect(render(auto.chatWrapper.generateContextState({ chatHistory: history }).contextText).trimEnd()).toBe(expected);
@@ -129,7 +133,16 @@ describe("writeTinyLlamaGguf", () => {
     expect(a!.equals(c!)).toBe(false);
   });
 
-  it("writes F16 and Q4_0 files of the expected sizes that llama.cpp runs", async () => {
+  it("writes F16 and Q4_0 files of the expected sizes whose weights llama.cpp reads back", async () => {
+    // Hidden states of the same text stay close to the F32 model's only if the weights decode right.
+    const hiddenState = async (m: LlamaModel) => {
+      const context = await m.createEmbeddingContext({ contextSize: 128, threads: llama.cpuMathCores });
+      const { vector } = await context.getEmbeddingFor("How do I reset my password?");
+      await context.dispose();
+      return vector;
+    };
+    const reference = await hiddenState(model);
+    const minSimilarity = { F16: 0.999, Q4_0: 0.95 };
     const sizes: Record<string, number> = {};
     for (const fileType of ["F16", "Q4_0"] as const) {
       const file = await writeTinyLlamaGguf({ path: join(work, `${fileType}.gguf`), fileType });
@@ -138,6 +151,8 @@ describe("writeTinyLlamaGguf", () => {
       expect(info.metadata.general.file_type).toBe(fileType === "F16" ? 1 : 2);
       const quantised = await llama.loadModel({ modelPath: file });
       try {
+        const similarity = new LlamaEmbedding({ vector: reference }).calculateCosineSimilarity(await hiddenState(quantised));
+        expect(similarity).toBeGreaterThan(minSimilarity[fileType]);
         const context = await quantised.createContext({ contextSize: 128, threads: llama.cpuMathCores });
         const session = new LlamaChatSession({ contextSequence: context.getSequence() });
         const { stopReason } = await session.promptWithMeta("Hi", { maxTokens: 3 });

@@ -7,7 +7,7 @@ import { readQueriesFile } from "../../src/eval/readQueriesFile.js";
 import { isLlamadeskError } from "../../src/errors.js";
 import type { Passage } from "../../src/types.js";
 
-const passage = (docId: string, chunk = docId): Passage => ({ chunkId: chunk, docId, kind: "faq", title: docId, text: "", score: 1 });
+const passage = (docId: string, chunk = docId): Passage => ({ chunkId: chunk, docId, kind: "faq", title: docId, text: "", score: 1, signals: {} });
 
 describe("evaluate", () => {
   it("computes MRR and recall over distinct docs", async () => {
