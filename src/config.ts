@@ -46,3 +46,5 @@ export const DEFAULT_INDEX_DIR = "knowledge/index";
 /** The sample FAQ shipped with the package: the demo's knowledge. */
 export const SAMPLE_SOURCES_DIR = resolve(packageRoot, "knowledge/sources");
 export const SAMPLE_QUERIES_FILE = resolve(packageRoot, "knowledge/eval/sample-queries.jsonl");
+/** Questions the demo answers, one per line (not in the labelled set, which stays for measuring). */
+export const DEMO_QUESTIONS_FILE = resolve(packageRoot, "knowledge/demo-questions.txt");

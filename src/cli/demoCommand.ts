@@ -1,5 +1,6 @@
 import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
-import { SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "../config.js";
+import { readFile } from "node:fs/promises";
+import { DEMO_QUESTIONS_FILE, SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "../config.js";
 import { evaluate } from "../eval/evaluate.js";
 import { readQueriesFile } from "../eval/readQueriesFile.js";
 import { UseLiteEmbedder } from "../knowledge/UseLiteEmbedder.js";
@@ -49,8 +50,8 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
   );
 
   const retriever = new HybridRetriever({ index, embedder });
-  const queries = await readQueriesFile(SAMPLE_QUERIES_FILE);
-  for (const { query } of queries.slice(0, options.questions)) {
+  const questions = (await readFile(DEMO_QUESTIONS_FILE, "utf8")).split("\n").filter((q) => q.trim());
+  for (const query of questions.slice(0, options.questions)) {
     const [best, ...related] = await retriever.retrieve(query, { k: 3 });
     out();
     out(`Q: ${query}`);
@@ -63,6 +64,7 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
     if (related.length > 0) out(`   Related: ${related.map((p) => p.title).join(" | ")}`);
   }
 
+  const queries = await readQueriesFile(SAMPLE_QUERIES_FILE);
   const metrics = await evaluate(queries, (q, k) => retriever.retrieve(q, { k }), { k: 10 });
   out();
   out(
