@@ -76,6 +76,7 @@ function printSummary(summary: IngestSummary, indexDir: string, index: Knowledge
   process.stdout.write(
     `Ingested ${summary.read} docs in ${seconds}s: ${summary.added} added, ${summary.updated} updated, ` +
       `${summary.deleted} deleted, ${summary.unchanged} unchanged, ${summary.issues.length} errors.\n` +
+      (summary.kept > 0 ? `Kept ${summary.kept} previously ingested docs from files with problems; fix the files and ingest again.\n` : "") +
       `Index ${indexDir}: ${index.docCount} docs, ${index.chunkCount} chunks (${summary.chunksEmbedded} embedded now).\n`,
   );
 }

@@ -32,6 +32,11 @@ export interface IngestSummary {
   updated: number;
   /** Docs no longer in their source, removed from every index. */
   deleted: number;
+  /**
+   * Docs missing from this pull but kept, because the file they came from had a
+   * problem this time (a syntax error must not wipe a file's entries from the bot).
+   */
+  kept: number;
   /** Docs whose content is unchanged (not re-embedded; their location or tags may have been refreshed). */
   unchanged: number;
   chunksEmbedded: number;
@@ -86,7 +91,10 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   }
 
   const origins = new Set(options.connectors.map(originOf));
-  const stale = [...index.allDocs()].filter((d) => origins.has(d.origin) && !seen.has(d.id)).map((d) => d.id);
+  const troubled = new Set(issues.map((i) => i.file));
+  const missing = [...index.allDocs()].filter((d) => origins.has(d.origin) && !seen.has(d.id));
+  const kept = missing.filter((d) => d.location && troubled.has(d.location.file));
+  const stale = missing.filter((d) => !kept.includes(d)).map((d) => d.id);
   for (const id of stale) index.remove(id);
 
   const chunksEmbedded = await embedPending(pending, options);
@@ -95,6 +103,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     added: pending.filter((p) => p.isNew).length,
     updated: pending.filter((p) => !p.isNew).length,
     deleted: stale.length,
+    kept: kept.length,
     unchanged,
     chunksEmbedded,
     issues,

@@ -71,6 +71,19 @@ describe("ingest", () => {
     expect(index.getDoc("chat-1")).toBeUndefined();
   });
 
+  it("keeps a file's entries when that file fails to parse, instead of deleting them", async () => {
+    const { embedder, index } = setup();
+    await ingest({ index, embedder, connectors: [new ArrayConnector(base())] });
+    // The file now has a syntax error: the connector yields nothing from it and says why.
+    const broken = new ArrayConnector([], "memory", [{ file: "faq.md", line: 3, message: "invalid JSON" }]);
+    const summary = await ingest({ index, embedder, connectors: [broken] });
+    expect(summary).toMatchObject({ read: 0, deleted: 0, kept: 3 });
+    expect(index.docCount).toBe(3);
+    // Once the file is fixed and an entry really is gone, it is deleted.
+    const fixed = await ingest({ index, embedder, connectors: [new ArrayConnector(base().slice(1))] });
+    expect(fixed).toMatchObject({ deleted: 1, kept: 0 });
+  });
+
   it("reports connector issues and duplicate ids, and ingests the rest", async () => {
     const { embedder, index } = setup();
     const issues = [{ file: "bad.csv", line: 7, message: "row has 3 fields, expected 2" }];
