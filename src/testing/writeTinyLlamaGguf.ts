@@ -1,11 +1,26 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, open, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { LlamadeskError } from "../errors.js";
+import { ensureVocabGguf } from "./ensureVocabGguf.js";
+import {
+  ALIGNMENT,
+  GGML_F16,
+  GGML_F32,
+  GGML_Q4_0,
+  T,
+  alignUp,
+  byteSize,
+  encodeHeader,
+  type GgufTensorInfo,
+  type Kv,
+  type ScalarType,
+} from "./gguf/ggufEncoding.js";
+import { quantizeQ4_0, toHalf } from "./gguf/quantizeQ4_0.js";
+
+// Re-exported so existing imports of ensureVocabGguf from this module keep working.
+export { ensureVocabGguf };
 
 export interface TinyLlamaGgufOptions {
   /** Where to write the file; parent folders are created. */
@@ -37,34 +52,21 @@ export interface TinyLlamaGgufOptions {
 export const LLAMA2_CHAT_TEMPLATE =
   "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}{% set system_message = messages[0]['content'] %}{% else %}{% set loop_messages = messages %}{% set system_message = false %}{% endif %}{% for message in loop_messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if loop.index0 == 0 and system_message != false %}{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}{% else %}{% set content = message['content'] %}{% endif %}{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ ' '  + content.strip() + ' ' + eos_token }}{% endif %}{% endfor %}";
 
-const ALIGNMENT = 32;
-const VOCAB_IN_BUNDLE = "models/ggml-vocab-llama-spm.gguf";
 /** Uniform weights with a standard deviation of 0.02, the usual initialisation scale. */
 const WEIGHT_AMPLITUDE = 0.02 * Math.sqrt(3);
 /** Elements generated per write; a multiple of the Q4_0 block size. */
 const CHUNK = 1 << 20;
 
-/** GGUF metadata value types (gguf.h). */
-const T = { U8: 0, I8: 1, U16: 2, I16: 3, U32: 4, I32: 5, F32: 6, BOOL: 7, STRING: 8, ARRAY: 9, U64: 10, I64: 11, F64: 12 } as const;
-type ScalarType = Exclude<(typeof T)[keyof typeof T], typeof T.ARRAY>;
-type Kv = { key: string; type: ScalarType; value: unknown } | { key: string; type: typeof T.ARRAY; itemType: ScalarType; value: unknown[] };
-
 /** ggml tensor types and llama.cpp `general.file_type` values for each supported file type. */
 const FILE_TYPES = {
-  F32: { ggmlType: 0, generalFileType: 0 },
-  F16: { ggmlType: 1, generalFileType: 1 },
-  Q4_0: { ggmlType: 2, generalFileType: 2 },
+  F32: { ggmlType: GGML_F32, generalFileType: 0 },
+  F16: { ggmlType: GGML_F16, generalFileType: 1 },
+  Q4_0: { ggmlType: GGML_Q4_0, generalFileType: 2 },
 } as const;
-const GGML_F32 = 0;
 
-interface TensorPlan {
-  name: string;
-  /** ggml order: dims[0] is the contiguous one. */
-  dims: number[];
-  ggmlType: number;
+interface TensorPlan extends GgufTensorInfo {
   /** Norm weights are all ones. */
   ones: boolean;
-  offset: number;
   bytes: number;
 }
 
@@ -124,71 +126,6 @@ export async function writeTinyLlamaGguf(options: TinyLlamaGgufOptions): Promise
   await handle.close();
   await rename(tempPath, o.path);
   return o.path;
-}
-
-/**
- * Extracts the Llama 2 (SentencePiece) vocab-only GGUF from the llama.cpp source bundle that
- * node-llama-cpp ships, once per machine, into `node_modules/.cache/llamadesk/`. Needs the `git` CLI.
- * Returns the cached file's path.
- */
-export async function ensureVocabGguf(): Promise<string> {
-  const packageDir = path.resolve(path.dirname(createRequire(import.meta.url).resolve("node-llama-cpp")), "..");
-  const bundle = path.join(packageDir, "llama", "gitRelease.bundle");
-  if (!existsSync(bundle)) {
-    throw new LlamadeskError(
-      "MODEL_NOT_FOUND",
-      `The llama.cpp source bundle ${bundle} is missing, so the Llama 2 tokenizer cannot be extracted. ` +
-        "Reinstall node-llama-cpp (npm ci), or pass vocabGgufPath pointing to a copy of llama.cpp's models/ggml-vocab-llama-spm.gguf.",
-    );
-  }
-  const { commit, ref } = await readBundleHead(bundle);
-  const cacheDir = path.join(packageDir, "..", ".cache", "llamadesk");
-  const cached = path.join(cacheDir, `ggml-vocab-llama-spm-${commit.slice(0, 12)}.gguf`);
-  if (existsSync(cached)) return cached;
-
-  await mkdir(cacheDir, { recursive: true });
-  const repo = await mkdtemp(path.join(os.tmpdir(), "llamadesk-vocab-"));
-  try {
-    // --git-dir beats any GIT_DIR in the environment (e.g. when run from a git hook).
-    const git = (...args: string[]) =>
-      promisify(execFile)("git", [`--git-dir=${repo}`, ...args], { encoding: "buffer", maxBuffer: 64 << 20 });
-    await git("init", "--quiet", "--bare");
-    await git("fetch", "--quiet", bundle, ref);
-    const { stdout } = await git("cat-file", "blob", `FETCH_HEAD:${VOCAB_IN_BUNDLE}`);
-    // Write then rename, so concurrent test workers never read a half-written file.
-    const partial = `${cached}.${process.pid}.partial`;
-    await writeFile(partial, stdout);
-    await rename(partial, cached);
-  } catch (error) {
-    if (error instanceof LlamadeskError) throw error;
-    throw new LlamadeskError(
-      "MODEL_NOT_FOUND",
-      `Could not extract ${VOCAB_IN_BUNDLE} from ${bundle} (is the git CLI installed and on PATH?): ${String(error)}`,
-      { cause: error },
-    );
-  } finally {
-    await rm(repo, { recursive: true, force: true });
-  }
-  return cached;
-}
-
-/** Reads the ref a git bundle offers (HEAD if present) from its text header, without running git. */
-async function readBundleHead(bundle: string): Promise<{ commit: string; ref: string }> {
-  const handle = await open(bundle, "r");
-  const refs: Array<{ commit: string; ref: string }> = [];
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    for (const line of buffer.subarray(0, bytesRead).toString("latin1").split("\n").slice(1)) {
-      if (line === "") break;
-      const match = /^([0-9a-f]{40,64}) (\S+)$/.exec(line);
-      if (match?.[1] && match[2]) refs.push({ commit: match[1], ref: match[2] });
-    }
-  } finally {
-    await handle.close();
-  }
-  const head = refs.find((r) => r.ref === "HEAD") ?? refs[0];
-  if (!head) throw new LlamadeskError("MODEL_NOT_FOUND", `${bundle} is not a git bundle with a ref; reinstall node-llama-cpp (npm ci).`);
-  return head;
 }
 
 function resolveOptions(options: TinyLlamaGgufOptions) {
@@ -305,95 +242,6 @@ function planTensors(o: ReturnType<typeof resolveOptions>, vocabSize: number, we
   });
 }
 
-function byteSize(ggmlType: number, elements: number): number {
-  if (ggmlType === 0) return elements * 4;
-  if (ggmlType === 1) return elements * 2;
-  return (elements / 32) * 18; // Q4_0: f16 scale + 16 bytes of nibbles per 32 values
-}
-
-function alignUp(n: number): number {
-  return Math.ceil(n / ALIGNMENT) * ALIGNMENT;
-}
-
-function encodeHeader(kvs: Kv[], tensors: TensorPlan[]): Buffer {
-  const w = new ByteWriter();
-  w.raw(Buffer.from("GGUF", "latin1"));
-  w.u32(3);
-  w.u64(tensors.length);
-  w.u64(kvs.length);
-  for (const kv of kvs) {
-    w.string(kv.key);
-    w.u32(kv.type);
-    if (kv.type === T.ARRAY) {
-      w.u32(kv.itemType);
-      w.u64(kv.value.length);
-      for (const item of kv.value) w.scalar(kv.itemType, item);
-    } else {
-      w.scalar(kv.type, kv.value);
-    }
-  }
-  for (const tensor of tensors) {
-    w.string(tensor.name);
-    w.u32(tensor.dims.length);
-    for (const dim of tensor.dims) w.u64(dim);
-    w.u32(tensor.ggmlType);
-    w.u64(tensor.offset);
-  }
-  w.raw(Buffer.alloc(alignUp(w.length) - w.length));
-  return w.finish();
-}
-
-/** A growable little-endian buffer for the GGUF header. */
-class ByteWriter {
-  private buffer = Buffer.alloc(1 << 20);
-  length = 0;
-
-  private reserve(n: number): number {
-    if (this.length + n > this.buffer.length) {
-      const bigger = Buffer.alloc(Math.max(this.buffer.length * 2, this.length + n));
-      this.buffer.copy(bigger, 0, 0, this.length);
-      this.buffer = bigger;
-    }
-    const at = this.length;
-    this.length += n;
-    return at;
-  }
-  raw(bytes: Buffer): void {
-    bytes.copy(this.buffer, this.reserve(bytes.length));
-  }
-  u32(n: number): void {
-    this.buffer.writeUInt32LE(n, this.reserve(4));
-  }
-  u64(n: number | bigint): void {
-    this.buffer.writeBigUInt64LE(BigInt(n), this.reserve(8));
-  }
-  string(s: string): void {
-    const bytes = Buffer.from(s, "utf8");
-    this.u64(bytes.length);
-    this.raw(bytes);
-  }
-  scalar(type: ScalarType, v: unknown): void {
-    const b = this.buffer;
-    switch (type) {
-      case T.U8: b.writeUInt8(Number(v), this.reserve(1)); return;
-      case T.I8: b.writeInt8(Number(v), this.reserve(1)); return;
-      case T.U16: b.writeUInt16LE(Number(v), this.reserve(2)); return;
-      case T.I16: b.writeInt16LE(Number(v), this.reserve(2)); return;
-      case T.U32: b.writeUInt32LE(Number(v), this.reserve(4)); return;
-      case T.I32: b.writeInt32LE(Number(v), this.reserve(4)); return;
-      case T.F32: b.writeFloatLE(Number(v), this.reserve(4)); return;
-      case T.BOOL: b.writeUInt8(v ? 1 : 0, this.reserve(1)); return;
-      case T.STRING: this.string(String(v)); return;
-      case T.U64: this.u64(BigInt(v as number | bigint)); return;
-      case T.I64: this.buffer.writeBigInt64LE(BigInt(v as number | bigint), this.reserve(8)); return;
-      case T.F64: b.writeDoubleLE(Number(v), this.reserve(8)); return;
-    }
-  }
-  finish(): Buffer {
-    return this.buffer.subarray(0, this.length);
-  }
-}
-
 /**
  * Generates a tensor's values chunk by chunk and writes them in its type. Each chunk has its own
  * xorshift32 stream (seeded from the tensor seed and the chunk index); writing one chunk overlaps
@@ -409,8 +257,8 @@ async function writeTensorData(handle: FileHandle, tensor: TensorPlan, seed: num
     if (tensor.ones) values.fill(1);
     else fillRandom(values, n, mix(seed, k));
     const out = outs[k % 2]!;
-    if (tensor.ggmlType === 0) Buffer.from(values.buffer, 0, n * 4).copy(out);
-    else if (tensor.ggmlType === 1) for (let i = 0; i < n; i++) out.writeUInt16LE(toHalf(values[i]!), i * 2);
+    if (tensor.ggmlType === GGML_F32) Buffer.from(values.buffer, 0, n * 4).copy(out);
+    else if (tensor.ggmlType === GGML_F16) for (let i = 0; i < n; i++) out.writeUInt16LE(toHalf(values[i]!), i * 2);
     else quantizeQ4_0(values, n, out);
     await pending;
     pending = handle.write(out, 0, byteSize(tensor.ggmlType, n));
@@ -429,63 +277,6 @@ function fillRandom(values: Float32Array, n: number, seed: number): void {
     values[i] = ((state << 16) >> 16) * scale;
     values[i + 1] = (state >> 16) * scale; // past the end when n is odd: typed arrays ignore it
   }
-}
-
-/**
- * ggml's reference Q4_0 quantiser (quantize_row_q4_0_ref), in double precision for speed (Math.fround
- * halves it): per 32 values, d = max / -8 (the value of largest magnitude), q = min(15, x/d + 8.5).
- */
-function quantizeQ4_0(src: Float32Array, count: number, out: Buffer): void {
-  for (let b = 0, o = 0; b < count; b += 32, o += 18) {
-    let amax = 0;
-    let max = 0;
-    for (let j = b; j < b + 32; j++) {
-      const v = src[j]!;
-      const a = Math.abs(v);
-      if (a > amax) {
-        amax = a;
-        max = v;
-      }
-    }
-    const d = max / -8;
-    const id = d !== 0 ? 1 / d : 0;
-    const half = toHalf(d);
-    out[o] = half & 0xff;
-    out[o + 1] = half >>> 8;
-    for (let j = 0; j < 16; j++) {
-      const q0 = Math.min(15, (src[b + j]! * id + 8.5) | 0);
-      const q1 = Math.min(15, (src[b + 16 + j]! * id + 8.5) | 0);
-      out[o + 2 + j] = q0 | (q1 << 4);
-    }
-  }
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** IEEE 754 binary16 bits of a number, rounding to nearest even. */
-function toHalf(value: number): number {
-  f32[0] = value;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exponent = ((x >>> 23) & 0xff) - 127 + 15;
-  let mantissa = x & 0x7fffff;
-  if (((x >>> 23) & 0xff) === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
-  if (exponent >= 0x1f) return sign | 0x7c00;
-  if (exponent <= 0) {
-    if (exponent < -10) return sign;
-    mantissa |= 0x800000;
-    const shift = 14 - exponent;
-    let half = mantissa >>> shift;
-    const rest = mantissa & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rest > halfway || (rest === halfway && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (exponent << 10) | (mantissa >>> 13);
-  const rest = mantissa & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++; // a carry into the exponent is correct rounding
-  return sign | half;
 }
 
 /** A non-zero xorshift32 seed per tensor, so each tensor's values depend only on the seed and its name. */
