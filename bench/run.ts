@@ -1,0 +1,62 @@
+/**
+ * Runs the benchmarks and prints a summary table. Figures, not tests: a missed target
+ * prints MISS and the process still exits 0.
+ *
+ *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
+ *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
+ *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
+ *   BENCH_ONLY=hnsw|ingest|quality   one bench only
+ */
+import type { Embedder } from "../src/knowledge/Embedder.js";
+import { UseLiteEmbedder } from "../src/knowledge/UseLiteEmbedder.js";
+import { benchHnswVsExact } from "./hnswVsExact.js";
+import { benchIngestSpeed } from "./ingestSpeed.js";
+import type { BenchOptions } from "./lib/BenchOptions.js";
+import { printTable, type BenchRow } from "./lib/report.js";
+import { benchRetrievalQuality } from "./retrievalQuality.js";
+
+interface Bench {
+  run: (options: BenchOptions) => Promise<BenchRow[]>;
+  /** Too slow for --quick (it embeds thousands of texts): run only when asked for by name. */
+  slow?: boolean;
+}
+
+const BENCHES: Record<string, Bench> = {
+  hnsw: { run: benchHnswVsExact },
+  ingest: { run: benchIngestSpeed },
+  quality: { run: benchRetrievalQuality, slow: true },
+};
+
+const only = process.env.BENCH_ONLY?.trim() || undefined;
+if (only !== undefined && !(only in BENCHES)) {
+  console.error(`BENCH_ONLY=${only} is not a bench: use ${Object.keys(BENCHES).join(", ")}, or leave it unset for all.`);
+  process.exit(2);
+}
+const quick = process.argv.includes("--quick");
+
+let shared: Promise<Embedder> | undefined;
+const options: BenchOptions = {
+  quick,
+  embedder: () =>
+    (shared ??= (async () => {
+      const embedder = new UseLiteEmbedder();
+      const start = performance.now();
+      await embedder.embed(["warm up the model", "and its batch path"]);
+      console.log(`    (default embedder loaded and warmed up in ${((performance.now() - start) / 1000).toFixed(1)} s)`);
+      return embedder;
+    })()),
+};
+
+const started = performance.now();
+console.log(`llamadesk bench${quick ? " --quick" : ""}${only ? ` (BENCH_ONLY=${only})` : ""}; node ${process.version}`);
+const rows: BenchRow[] = [];
+for (const [name, bench] of Object.entries(BENCHES)) {
+  if (only !== undefined && name !== only) continue;
+  if (quick && bench.slow && only === undefined) {
+    console.log(`\n[${name}] skipped in --quick (several minutes); run it with BENCH_ONLY=${name}`);
+    continue;
+  }
+  rows.push(...(await bench.run(options)));
+}
+console.log(`\nSummary (${((performance.now() - started) / 1000).toFixed(0)} s wall)`);
+printTable(rows);
