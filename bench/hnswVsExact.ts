@@ -108,7 +108,7 @@ async function compare(
   const exact = timeEach(queries, (q) => brute.searchKnn(q, K));
   const truth = exact.results.map((r) => new Set(r.neighbors.map((l) => idOfLabel[l]!)));
   const meanSimilarity = (rank: number) => exact.results.reduce((sum, r) => sum + 1 - r.distances[rank]!, 0) / queries.length;
-  console.log(`    true neighbours: mean cosine ${meanSimilarity(0).toFixed(3)} (1st) vs ${meanSimilarity(Math.min(K, count) - 1).toFixed(3)} (${K}th); close values mean little structure to find`);
+  console.log(`    true neighbours: mean cosine ${meanSimilarity(0).toFixed(3)} (1st) vs ${meanSimilarity(Math.min(K, count) - 1).toFixed(3)} (${K}th) (the closer the two, the harder the search)`);
   const approx = timeEach(queries, (q) => hnsw.search(q, K));
   const recall = recallAt(approx.results.map((hits) => hits.map((h) => h.id)), truth, Math.min(K, count));
   rec.record(`recall@${K}, default efSearch (${label})`, recall, "", RECALL_TARGET);
