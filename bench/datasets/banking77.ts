@@ -1,7 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { parse } from "csv-parse/sync";
-import { DATASETS_DIR } from "./stackfaq.js";
+import { DATASETS_DIR, readDataset } from "./stackfaq.js";
 
 export interface LabelledText {
   text: string;
@@ -11,6 +9,6 @@ export interface LabelledText {
 /** banking77 `train.csv` (past tickets) and `test.csv` (queries), columns text,category. */
 export async function loadBanking77(dir = DATASETS_DIR): Promise<{ train: LabelledText[]; test: LabelledText[] }> {
   const read = async (name: string) =>
-    parse(await readFile(resolve(dir, "banking77", name), "utf8"), { columns: true, skip_empty_lines: true }) as LabelledText[];
+    parse(await readDataset(dir, `banking77/${name}`), { columns: true, skip_empty_lines: true }) as LabelledText[];
   return { train: await read("train.csv"), test: await read("test.csv") };
 }

@@ -21,7 +21,7 @@ interface StackFaqFile {
  * relevant entries are all pairs of its thread.
  */
 export async function loadStackFaq(dir = DATASETS_DIR): Promise<{ entries: FaqPair[]; queries: EvalQuery[] }> {
-  const file = JSON.parse(await readFile(resolve(dir, "stackfaq/stackExchange-FAQ.json"), "utf8")) as StackFaqFile;
+  const file = JSON.parse(await readDataset(dir, "stackfaq/stackExchange-FAQ.json")) as StackFaqFile;
   const entries: FaqPair[] = [];
   const queries: EvalQuery[] = [];
   file.root.qapair.forEach((thread, t) => {
@@ -36,4 +36,17 @@ export async function loadStackFaq(dir = DATASETS_DIR): Promise<{ entries: FaqPa
     }
   });
   return { entries, queries };
+}
+
+/** Reads a dataset file, or says where the datasets were expected and how to point elsewhere. */
+export async function readDataset(dir: string, path: string): Promise<string> {
+  try {
+    return await readFile(resolve(dir, path), "utf8");
+  } catch (cause) {
+    throw new Error(
+      `Cannot read the dataset file ${resolve(dir, path)}: the public datasets are expected in ../shared/datasets ` +
+        "beside the checkout; set LLAMADESK_DATASETS to their folder if they are elsewhere.",
+      { cause },
+    );
+  }
 }

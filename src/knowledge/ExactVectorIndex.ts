@@ -1,16 +1,17 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LlamadeskError } from "../errors.js";
-import { cosine, type VectorHit, type VectorIndex, type VectorItem } from "./VectorIndex.js";
+import type { VectorHit, VectorIndex, VectorItem } from "./VectorIndex.js";
 
 const FILE = "vectors.json";
 
 /**
- * Exact (brute-force) search in plain JavaScript. The reference every approximate
- * index is measured against, and fine for knowledge bases of a few thousand chunks.
+ * Exact (brute-force) search in plain JavaScript: the reference an approximate index is
+ * measured against, and fine for knowledge bases of a few thousand chunks. Vectors are
+ * stored unit-length as Float32Array, so a similarity is one dot product.
  */
 export class ExactVectorIndex implements VectorIndex {
-  private readonly vectors = new Map<string, number[]>();
+  private readonly vectors = new Map<string, Float32Array>();
 
   constructor(readonly dimensions: number) {}
 
@@ -28,7 +29,7 @@ export class ExactVectorIndex implements VectorIndex {
   upsert(items: readonly VectorItem[]): void {
     for (const { id, vector } of items) {
       checkDimensions(vector, this.dimensions);
-      this.vectors.set(id, [...vector]);
+      this.vectors.set(id, unit(vector));
     }
   }
 
@@ -44,21 +45,30 @@ export class ExactVectorIndex implements VectorIndex {
 
   search(query: readonly number[], k: number): VectorHit[] {
     checkDimensions(query, this.dimensions);
-    const hits: VectorHit[] = [];
-    for (const [id, vector] of this.vectors) hits.push({ id, score: cosine(query, vector) });
-    hits.sort((a, b) => b.score - a.score);
-    return hits.slice(0, k);
+    const q = unit(query);
+    // Keep the k best in a small sorted array: no sort of every hit.
+    const best: VectorHit[] = [];
+    for (const [id, vector] of this.vectors) {
+      const score = dot(q, vector);
+      if (best.length === k && score <= best[k - 1]!.score) continue;
+      let i = best.length;
+      while (i > 0 && best[i - 1]!.score < score) i--;
+      best.splice(i, 0, { id, score });
+      if (best.length > k) best.pop();
+    }
+    return best;
   }
 
   similarity(query: readonly number[], ids: readonly string[]): number[] {
+    const q = unit(query);
     return ids.map((id) => {
       const vector = this.vectors.get(id);
-      return vector ? cosine(query, vector) : Number.NaN;
+      return vector ? dot(q, vector) : Number.NaN;
     });
   }
 
   async save(dir: string): Promise<void> {
-    const items = [...this.vectors].map(([id, vector]) => ({ id, vector }));
+    const items = [...this.vectors].map(([id, vector]) => ({ id, vector: Array.from(vector) }));
     await writeFile(join(dir, FILE), JSON.stringify(items));
   }
 }
@@ -71,4 +81,17 @@ export function checkDimensions(vector: readonly number[], dimensions: number): 
         "Search and ingest with the embedder that built the index, or rebuild it with --rebuild.",
     );
   }
+}
+
+function unit(vector: readonly number[]): Float32Array {
+  let sum = 0;
+  for (const x of vector) sum += x * x;
+  const norm = Math.sqrt(sum) || 1;
+  return Float32Array.from(vector, (x) => x / norm);
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
 }

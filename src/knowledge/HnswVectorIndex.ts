@@ -13,7 +13,11 @@ export interface HnswVectorIndexOptions {
   m?: number;
   /** Candidate list size while building. Defaults to 200. */
   efConstruction?: number;
-  /** Candidate list size while searching (raised to k when k is larger). Defaults to 128. */
+  /**
+   * Candidate list size while searching (raised to k when k is larger). Defaults to 256:
+   * recall@10 0.989 at 100k structured 512-d vectors for ~1.8 ms a query here (128: 0.953, ~1 ms);
+   * next to ~50 ms of embedding the query, recall is worth the extra millisecond.
+   */
   efSearch?: number;
   /**
    * Rebuild the graph without tombstones once deleted vectors exceed this share of
@@ -55,7 +59,7 @@ export class HnswVectorIndex implements VectorIndex {
     this.options = {
       m: options.m ?? 16,
       efConstruction: options.efConstruction ?? 200,
-      efSearch: options.efSearch ?? 128,
+      efSearch: options.efSearch ?? 256,
       compactionThreshold: options.compactionThreshold ?? 0.25,
       seed: options.seed ?? 100,
     };
@@ -63,9 +67,14 @@ export class HnswVectorIndex implements VectorIndex {
     this.graph = this.newGraph(this.capacity);
   }
 
-  static async load(dir: string, dimensions: number): Promise<HnswVectorIndex> {
+  /**
+   * Loads a saved index. The graph's build parameters (m, efConstruction, seed) are
+   * fixed by the saved graph; search-time options given here (efSearch,
+   * compactionThreshold) override the saved ones, so they can be tuned without a rebuild.
+   */
+  static async load(dir: string, dimensions: number, options: Pick<HnswVectorIndexOptions, "efSearch" | "compactionThreshold"> = {}): Promise<HnswVectorIndex> {
     const saved = JSON.parse(await readFile(join(dir, LABELS_FILE), "utf8")) as LabelsFile;
-    const index = new HnswVectorIndex(dimensions, saved.options);
+    const index = new HnswVectorIndex(dimensions, { ...saved.options, ...definedOnly(options) });
     const graph = new hnswlib.HierarchicalNSW("cosine", dimensions);
     await graph.readIndex(join(dir, GRAPH_FILE));
     if (graph.getCurrentCount() !== saved.labels.length + saved.tombstones) {
@@ -88,6 +97,11 @@ export class HnswVectorIndex implements VectorIndex {
 
   get size(): number {
     return this.labelOf.size;
+  }
+
+  /** Candidate list size used by `search` (at least k). */
+  get efSearch(): number {
+    return this.options.efSearch;
   }
 
   /** Deleted vectors still occupying the graph (until the next compaction). */
@@ -196,4 +210,8 @@ export class HnswVectorIndex implements VectorIndex {
     graph.setEf(this.options.efSearch);
     return graph;
   }
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -5,7 +5,7 @@ import type { SourceDoc } from "../types.js";
 import { Bm25Index } from "./Bm25Index.js";
 import type { Chunk } from "./chunkDoc.js";
 import { ExactVectorIndex } from "./ExactVectorIndex.js";
-import { HnswVectorIndex } from "./HnswVectorIndex.js";
+import { HnswVectorIndex, type HnswVectorIndexOptions } from "./HnswVectorIndex.js";
 import { currentGeneration, writeGeneration } from "./indexDirectory.js";
 import { INDEX_FORMAT, INDEX_FORMAT_VERSION, parseManifest, type IndexManifest, type VectorIndexKind } from "./manifest.js";
 import type { VectorIndex } from "./VectorIndex.js";
@@ -26,6 +26,15 @@ export interface KnowledgeIndexOptions {
   embedder: EmbedderIdentity;
   /** "hnsw" (approximate, scales) or "exact" (brute force, small indexes). Defaults to "hnsw". */
   vectorIndex?: VectorIndexKind;
+  /** HNSW parameters for a new index (see HnswVectorIndexOptions for the defaults). */
+  hnsw?: HnswVectorIndexOptions;
+}
+
+export interface LoadKnowledgeIndexOptions {
+  /** Refuse an index built by another embedder (its vectors would be meaningless to this one). */
+  embedder?: EmbedderIdentity;
+  /** Search-time HNSW options that override the saved ones (efSearch, compactionThreshold). */
+  hnsw?: Pick<HnswVectorIndexOptions, "efSearch" | "compactionThreshold">;
 }
 
 interface DocstoreFile {
@@ -53,7 +62,7 @@ export class KnowledgeIndex {
   static create(options: KnowledgeIndexOptions): KnowledgeIndex {
     const kind = options.vectorIndex ?? "hnsw";
     const { dimensions } = options.embedder;
-    const vectors = kind === "hnsw" ? new HnswVectorIndex(dimensions) : new ExactVectorIndex(dimensions);
+    const vectors = kind === "hnsw" ? new HnswVectorIndex(dimensions, options.hnsw) : new ExactVectorIndex(dimensions);
     return new KnowledgeIndex({ id: options.embedder.id, dimensions }, kind, vectors);
   }
 
@@ -66,7 +75,7 @@ export class KnowledgeIndex {
    * Loads the index in `dir`. With `embedder`, refuses an index built by another
    * embedder (its vectors would be meaningless to this one).
    */
-  static async load(dir: string, options: { embedder?: EmbedderIdentity } = {}): Promise<KnowledgeIndex> {
+  static async load(dir: string, options: LoadKnowledgeIndexOptions = {}): Promise<KnowledgeIndex> {
     const generation = await currentGeneration(dir);
     if (!generation) {
       throw new LlamadeskError(
@@ -88,7 +97,7 @@ export class KnowledgeIndex {
     const vectors =
       manifest.vectorIndex === "exact"
         ? await ExactVectorIndex.load(generation, dimensions)
-        : await HnswVectorIndex.load(generation, dimensions);
+        : await HnswVectorIndex.load(generation, dimensions, options.hnsw);
     const index = new KnowledgeIndex(manifest.embedder, manifest.vectorIndex, vectors);
     index.createdAt = manifest.createdAt;
     const store = JSON.parse(await readFile(join(generation, "docstore.json"), "utf8")) as DocstoreFile;

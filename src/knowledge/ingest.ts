@@ -33,8 +33,8 @@ export interface IngestSummary {
   /** Docs no longer in their source, removed from every index. */
   deleted: number;
   /**
-   * Docs missing from this pull but kept, because the file they came from had a
-   * problem this time (a syntax error must not wipe a file's entries from the bot).
+   * Docs missing from this pull but kept, because the file they came from failed
+   * as a whole this time (a syntax error must not wipe a file's entries from the bot).
    */
   kept: number;
   /** Docs whose content is unchanged (not re-embedded; their location or tags may have been refreshed). */
@@ -67,6 +67,8 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   };
 
   const seen = new Map<string, string>();
+  /** Files that yielded at least one doc, per origin-qualified path. */
+  const productive = new Set<string>();
   const pending: Pending[] = [];
   let unchanged = 0;
   for (const connector of options.connectors) {
@@ -79,6 +81,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
         continue;
       }
       seen.set(doc.id, origin);
+      if (doc.location) productive.add(doc.location.file);
       options.onProgress?.({ phase: "reading", done: seen.size });
       const stored = index.getDoc(doc.id);
       if (stored && stored.contentHash === doc.contentHash) {
@@ -90,11 +93,18 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     }
   }
 
+  // A file that had a problem and yielded nothing (unreadable, a JSON syntax error)
+  // keeps its earlier entries: a typo must not wipe them from the bot. A file that
+  // still yielded entries is read for what it is, so removals there are real.
   const origins = new Set(options.connectors.map(originOf));
-  const troubled = new Set(issues.map((i) => i.file));
-  const missing = [...index.allDocs()].filter((d) => origins.has(d.origin) && !seen.has(d.id));
-  const kept = missing.filter((d) => d.location && troubled.has(d.location.file));
-  const stale = missing.filter((d) => !kept.includes(d)).map((d) => d.id);
+  const failedFiles = new Set(issues.map((i) => i.file).filter((file) => !productive.has(file)));
+  let kept = 0;
+  const stale: string[] = [];
+  for (const d of index.allDocs()) {
+    if (!origins.has(d.origin) || seen.has(d.id)) continue;
+    if (d.location && failedFiles.has(d.location.file)) kept++;
+    else stale.push(d.id);
+  }
   for (const id of stale) index.remove(id);
 
   const chunksEmbedded = await embedPending(pending, options);
@@ -103,7 +113,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     added: pending.filter((p) => p.isNew).length,
     updated: pending.filter((p) => !p.isNew).length,
     deleted: stale.length,
-    kept: kept.length,
+    kept,
     unchanged,
     chunksEmbedded,
     issues,

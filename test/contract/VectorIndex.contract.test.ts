@@ -102,6 +102,23 @@ describe.each(implementations)("VectorIndex contract: $name", (impl) => {
   });
 });
 
+describe("HnswVectorIndex options", () => {
+  it("search-time options given at load override the saved ones; build options stay", async () => {
+    const index = new HnswVectorIndex(8, { efSearch: 16, m: 8 });
+    index.upsert(randomUnitVectors(20, 8, seededRandom(5)).map((vector, i) => ({ id: `v${i}`, vector })));
+    const dir = await mkdtemp(join(tmpdir(), "llamadesk-ef-"));
+    try {
+      await index.save(dir);
+      expect((await HnswVectorIndex.load(dir, 8)).efSearch).toBe(16);
+      const tuned = await HnswVectorIndex.load(dir, 8, { efSearch: 300 });
+      expect(tuned.efSearch).toBe(300);
+      expect(tuned.search(randomUnitVectors(1, 8, seededRandom(9))[0]!, 20)).toHaveLength(20);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("HnswVectorIndex compaction", () => {
   it("compacts once tombstones pile up and still finds every live vector", () => {
     const index = new HnswVectorIndex(16, { compactionThreshold: 0.25 });

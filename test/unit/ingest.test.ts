@@ -84,6 +84,15 @@ describe("ingest", () => {
     expect(fixed).toMatchObject({ deleted: 1, kept: 0 });
   });
 
+  it("still deletes removed entries from a file that has a bad entry but yields the others", async () => {
+    const { embedder, index } = setup();
+    await ingest({ index, embedder, connectors: [new ArrayConnector(base())] });
+    const oneBadRow = new ArrayConnector(base().slice(1), "memory", [{ file: "faq.md", line: 20, message: "question has no answer" }]);
+    const summary = await ingest({ index, embedder, connectors: [oneBadRow] });
+    expect(summary).toMatchObject({ read: 2, deleted: 1, kept: 0 });
+    expect(index.getDoc("refund")).toBeUndefined();
+  });
+
   it("reports connector issues and duplicate ids, and ingests the rest", async () => {
     const { embedder, index } = setup();
     const issues = [{ file: "bad.csv", line: 7, message: "row has 3 fields, expected 2" }];
