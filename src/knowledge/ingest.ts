@@ -67,7 +67,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   };
 
   const seen = new Map<string, string>();
-  /** Files that yielded at least one doc, per origin-qualified path. */
+  /** Files (as connectors name them in locations) that yielded at least one doc. */
   const productive = new Set<string>();
   const pending: Pending[] = [];
   let unchanged = 0;
