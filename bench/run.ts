@@ -7,6 +7,8 @@
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
  *   BENCH_ONLY=hnsw|ingest|quality   one bench only
  */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Embedder } from "../src/knowledge/Embedder.js";
 import { UseLiteEmbedder } from "../src/knowledge/UseLiteEmbedder.js";
 import { benchHnswVsExact } from "./hnswVsExact.js";
@@ -48,7 +50,7 @@ const options: BenchOptions = {
 };
 
 const started = performance.now();
-console.log(`llamadesk bench${quick ? " --quick" : ""}${only ? ` (BENCH_ONLY=${only})` : ""}; node ${process.version}`);
+console.log(`llamadesk bench${quick ? " --quick" : ""}${only ? ` (BENCH_ONLY=${only})` : ""}; node ${process.version}; ${hnswlibBuild()}`);
 const rows: BenchRow[] = [];
 for (const [name, bench] of Object.entries(BENCHES)) {
   if (only !== undefined && name !== only) continue;
@@ -60,3 +62,13 @@ for (const [name, bench] of Object.entries(BENCHES)) {
 }
 console.log(`\nSummary (${((performance.now() - started) / 1000).toFixed(0)} s wall)`);
 printTable(rows);
+
+/** Whether hnswlib-node was compiled for this CPU (`npm run hnswlib:native`) or portably: it halves query time. */
+function hnswlibBuild(): string {
+  try {
+    const deps = readFileSync(resolve("node_modules/hnswlib-node/build/Release/.deps/Release/obj.target/addon/src/addon.o.d"), "utf8");
+    return deps.includes("-march=native") ? "hnswlib-node built with -march=native" : "hnswlib-node portable build";
+  } catch {
+    return "hnswlib-node build flags unknown";
+  }
+}
