@@ -59,7 +59,7 @@ interface Pending {
  */
 export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const started = performance.now();
-  const { index, embedder, signal } = options;
+  const { index, signal } = options;
   const issues: SourceIssue[] = [];
   const onIssue = (issue: SourceIssue): void => {
     issues.push(issue);
