@@ -11,7 +11,8 @@ export type ErrorCode =
   | "EMBEDDER_MISMATCH"
   | "EMBEDDER_FAILED"
   | "MODEL_NOT_FOUND"
-  | "QUERIES_INVALID";
+  | "QUERIES_INVALID"
+  | "PROMPT_INVALID";
 
 /**
  * The one error type llamadesk throws on purpose. The message says what happened
