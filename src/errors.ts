@@ -11,8 +11,14 @@ export type ErrorCode =
   | "EMBEDDER_MISMATCH"
   | "EMBEDDER_FAILED"
   | "MODEL_NOT_FOUND"
+  | "MODEL_FAILED"
+  | "PROMPT_TOO_LONG"
   | "QUERIES_INVALID"
-  | "PROMPT_INVALID";
+  | "PROMPT_INVALID"
+  | "CONVERSATION_NOT_FOUND"
+  | "TURN_NOT_FOUND"
+  | "STORE_FAILED"
+  | "STORE_FORMAT_UNSUPPORTED";
 
 /**
  * The one error type llamadesk throws on purpose. The message says what happened

@@ -18,3 +18,19 @@ export { HybridRetriever, type HybridRetrieverOptions, type RetrieveOptions, typ
 export { toLangChainRetriever } from "./retrieval/LangChainRetriever.js";
 export { evaluate, type EvalMetrics, type EvalMiss } from "./eval/evaluate.js";
 export { readQueriesFile, type EvalQuery } from "./eval/readQueriesFile.js";
+export type {
+  ConversationStore,
+  Conversation,
+  ConversationStatus,
+  NewTurn,
+  Turn,
+  TurnRole,
+  TurnOutcome,
+  TurnSource,
+  HistoryOptions,
+  FeedbackInput,
+  FeedbackCounts,
+  Vote,
+} from "./store/ConversationStore.js";
+export { MemoryConversationStore, type MemoryConversationStoreOptions } from "./store/MemoryConversationStore.js";
+export { SqliteConversationStore, type SqliteConversationStoreOptions } from "./store/SqliteConversationStore.js";

@@ -1,0 +1,287 @@
+import { randomUUID } from "node:crypto";
+import Database from "better-sqlite3";
+import { LlamadeskError } from "../errors.js";
+import {
+  checkFeedback,
+  checkHistoryLimit,
+  checkNewTurn,
+  checkStatus,
+  conversationNotFound,
+  notAnAnswer,
+  storeClosed,
+  turnNotFound,
+  type Conversation,
+  type ConversationStatus,
+  type ConversationStore,
+  type FeedbackCounts,
+  type FeedbackInput,
+  type HistoryOptions,
+  type NewTurn,
+  type Turn,
+  type TurnOutcome,
+  type TurnRole,
+  type TurnSource,
+} from "./ConversationStore.js";
+
+export interface SqliteConversationStoreOptions {
+  /** The database file, created if missing (its directory must exist); ":memory:" for a private in-memory database. */
+  path: string;
+  /** Clock for `createdAt` and `updatedAt`. Defaults to the system clock. */
+  now?: () => Date;
+}
+
+/** Kept in the file's `user_version`. Raise it with a migration step in `createOrCheckSchema` when the schema changes. */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE conversations (
+  id TEXT PRIMARY KEY,
+  channel TEXT,
+  user TEXT,
+  status TEXT NOT NULL CHECK (status IN ('open', 'handed-off', 'resolved')),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE turns (
+  seq INTEGER PRIMARY KEY, -- append order: history sorts on it, not on timestamps that can tie
+  id TEXT NOT NULL UNIQUE,
+  conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+  text TEXT NOT NULL,
+  outcome TEXT CHECK (outcome IN ('answered', 'abstained', 'handoff')),
+  sources TEXT, -- JSON array of TurnSource
+  mode TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX turns_by_conversation ON turns (conversation_id, seq);
+CREATE TABLE feedback (
+  turn_id TEXT NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL,
+  vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+  comment TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (turn_id, user_id)
+) WITHOUT ROWID;
+`;
+
+const TURN_COLUMNS = "id, conversation_id AS conversationId, role, text, created_at AS createdAt, outcome, sources, mode";
+const CONVERSATION_COLUMNS = "id, channel, user, status, created_at AS createdAt, updated_at AS updatedAt";
+
+interface TurnRow {
+  id: string;
+  conversationId: string;
+  role: TurnRole;
+  text: string;
+  createdAt: string;
+  outcome: TurnOutcome | null;
+  sources: string | null;
+  mode: string | null;
+}
+
+interface ConversationRow {
+  id: string;
+  channel: string | null;
+  user: string | null;
+  status: ConversationStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * The default ConversationStore: one SQLite file (better-sqlite3), normally beside the
+ * knowledge index. WAL mode, so readers do not wait for the writer; foreign keys cascade
+ * a deleted conversation to its turns and their feedback.
+ */
+export class SqliteConversationStore implements ConversationStore {
+  private readonly statements: Statements;
+  private readonly appendTx: Database.Transaction<(turn: Turn, channel: string | null, user: string | null) => void>;
+  private readonly feedbackTx: Database.Transaction<(input: FeedbackInput, at: string) => FeedbackCounts>;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => Date,
+  ) {
+    const s = (this.statements = prepareStatements(db));
+    this.appendTx = db.transaction((turn: Turn, channel: string | null, user: string | null) => {
+      s.upsertConversation.run({ id: turn.conversationId, channel, user, at: turn.createdAt });
+      s.insertTurn.run({
+        ...turn,
+        outcome: turn.outcome ?? null,
+        sources: turn.sources === undefined ? null : JSON.stringify(turn.sources),
+        mode: turn.mode ?? null,
+      });
+    });
+    this.feedbackTx = db.transaction((input: FeedbackInput, at: string): FeedbackCounts => {
+      const role = s.turnRole.get(input.turnId);
+      if (role === undefined) throw turnNotFound(input.turnId);
+      if (role !== "assistant") throw notAnAnswer(input.turnId);
+      s.upsertVote.run({ turnId: input.turnId, userId: input.userId, vote: input.vote, comment: input.comment ?? null, at });
+      return s.counts.get(input.turnId)!;
+    });
+  }
+
+  /** Opens (or creates) the store file and checks its schema version. */
+  static async open(options: SqliteConversationStoreOptions): Promise<SqliteConversationStore> {
+    const path = options?.path;
+    if (typeof path !== "string" || path === "") {
+      throw new LlamadeskError("INVALID_OPTION", `SqliteConversationStore: path must be a file path or ":memory:" (got ${JSON.stringify(path)}).`);
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path);
+      db.pragma("journal_mode = WAL");
+      // Safe with WAL: a power cut may lose the last commits, never corrupt the file.
+      db.pragma("synchronous = NORMAL");
+      db.pragma("foreign_keys = ON");
+      createOrCheckSchema(db, path);
+      return new SqliteConversationStore(db, options.now ?? (() => new Date()));
+    } catch (error) {
+      db?.close();
+      throw error instanceof LlamadeskError ? error : openFailed(path, error);
+    }
+  }
+
+  async appendTurn(input: NewTurn): Promise<Turn> {
+    this.assertOpen();
+    checkNewTurn(input);
+    const turn: Turn = { id: randomUUID(), conversationId: input.conversationId, role: input.role, text: input.text, createdAt: this.now().toISOString() };
+    if (input.outcome !== undefined) turn.outcome = input.outcome;
+    if (input.sources !== undefined) turn.sources = structuredClone(input.sources);
+    if (input.mode !== undefined) turn.mode = input.mode;
+    this.appendTx(turn, input.channel ?? null, input.user ?? null);
+    return turn;
+  }
+
+  async history(conversationId: string, options: HistoryOptions = {}): Promise<Turn[]> {
+    this.assertOpen();
+    checkHistoryLimit(options.limit);
+    return this.statements.history.all(conversationId, options.limit ?? -1).map(toTurn);
+  }
+
+  async getConversation(id: string): Promise<Conversation | undefined> {
+    this.assertOpen();
+    const row = this.statements.conversation.get(id);
+    return row && toConversation(row);
+  }
+
+  async setStatus(id: string, status: ConversationStatus): Promise<Conversation> {
+    this.assertOpen();
+    checkStatus(status);
+    const row = this.statements.setStatus.get(status, this.now().toISOString(), id);
+    if (!row) throw conversationNotFound(id);
+    return toConversation(row);
+  }
+
+  async recordFeedback(input: FeedbackInput): Promise<FeedbackCounts> {
+    this.assertOpen();
+    checkFeedback(input);
+    return { ...this.feedbackTx(input, this.now().toISOString()) };
+  }
+
+  async feedback(turnId: string): Promise<FeedbackCounts> {
+    this.assertOpen();
+    return { ...this.statements.counts.get(turnId)! };
+  }
+
+  async deleteConversation(id: string): Promise<boolean> {
+    this.assertOpen();
+    // Foreign keys cascade to turns and feedback; `changes` counts only the conversation row.
+    return this.statements.deleteConversation.run(id).changes > 0;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+
+  private assertOpen(): void {
+    if (!this.db.open) throw storeClosed("SqliteConversationStore");
+  }
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database.Database) {
+  return {
+    upsertConversation: db.prepare(
+      `INSERT INTO conversations (id, channel, user, status, created_at, updated_at) VALUES (@id, @channel, @user, 'open', @at, @at)
+       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`,
+    ),
+    insertTurn: db.prepare(
+      `INSERT INTO turns (id, conversation_id, role, text, outcome, sources, mode, created_at)
+       VALUES (@id, @conversationId, @role, @text, @outcome, @sources, @mode, @createdAt)`,
+    ),
+    // The last `limit` turns (-1: all), put back oldest first.
+    history: db.prepare<[string, number], TurnRow>(
+      `SELECT ${TURN_COLUMNS} FROM (SELECT * FROM turns WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+    ),
+    conversation: db.prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`),
+    setStatus: db.prepare<[string, string, string], ConversationRow>(
+      `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ? RETURNING ${CONVERSATION_COLUMNS}`,
+    ),
+    turnRole: db.prepare<[string], TurnRole>("SELECT role FROM turns WHERE id = ?").pluck(),
+    upsertVote: db.prepare(
+      `INSERT INTO feedback (turn_id, user_id, vote, comment, created_at) VALUES (@turnId, @userId, @vote, @comment, @at)
+       ON CONFLICT (turn_id, user_id) DO UPDATE SET vote = excluded.vote, comment = excluded.comment, created_at = excluded.created_at`,
+    ),
+    counts: db.prepare<[string], FeedbackCounts>(
+      "SELECT count(*) FILTER (WHERE vote = 'up') AS up, count(*) FILTER (WHERE vote = 'down') AS down FROM feedback WHERE turn_id = ?",
+    ),
+    deleteConversation: db.prepare<[string]>("DELETE FROM conversations WHERE id = ?"),
+  };
+}
+
+function createOrCheckSchema(db: Database.Database, path: string): void {
+  // IMMEDIATE takes the write lock first, so two processes opening a new file cannot both create the schema.
+  db.transaction(() => {
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version === SCHEMA_VERSION) return;
+    if (version > SCHEMA_VERSION) {
+      throw new LlamadeskError(
+        "STORE_FORMAT_UNSUPPORTED",
+        `The conversation store ${path} has schema version ${version}, written by a newer llamadesk (this one reads version ${SCHEMA_VERSION}). Upgrade llamadesk, or point the store at another file.`,
+      );
+    }
+    const objects = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() as number;
+    if (version !== 0 || objects > 0) {
+      throw new LlamadeskError(
+        "STORE_FAILED",
+        `${path} is a SQLite database but not a llamadesk conversation store (schema version ${version}, ${objects} tables and indexes). Point the store at another file; llamadesk does not write into databases it did not create.`,
+      );
+    }
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+function openFailed(path: string, error: unknown): LlamadeskError {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const advice =
+    code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT"
+      ? "The file is not a SQLite database or is damaged: move it aside (llamadesk then starts an empty store) or restore it from a backup."
+      : code === "SQLITE_BUSY" || code === "SQLITE_LOCKED"
+        ? "Another process holds a lock on it: stop that process or wait, then try again."
+        : /directory does not exist/.test(message)
+          ? "Create its directory first, or point the store at another path."
+          : "Check that the path names a file (not a directory) that this user may read and write.";
+  return new LlamadeskError("STORE_FAILED", `Cannot open the conversation store ${path}: ${message}. ${advice}`, { cause: error });
+}
+
+function toTurn(row: TurnRow): Turn {
+  const turn: Turn = { id: row.id, conversationId: row.conversationId, role: row.role, text: row.text, createdAt: row.createdAt };
+  if (row.outcome !== null) turn.outcome = row.outcome;
+  if (row.sources !== null) turn.sources = JSON.parse(row.sources) as TurnSource[];
+  if (row.mode !== null) turn.mode = row.mode;
+  return turn;
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  const conversation: Conversation = { id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt, status: row.status };
+  if (row.channel !== null) conversation.channel = row.channel;
+  if (row.user !== null) conversation.user = row.user;
+  return conversation;
+}
