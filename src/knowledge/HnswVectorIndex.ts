@@ -15,7 +15,7 @@ export interface HnswVectorIndexOptions {
   efConstruction?: number;
   /**
    * Candidate list size while searching (raised to k when k is larger). Defaults to 192:
-   * recall@10 0.98 at 100k structured 512-d vectors, 0.84 ms a query with hnswlib built
+   * recall@10 0.98 at 100k structured 512-d vectors, 0.92 ms a query with hnswlib built
    * for the CPU (`npm run hnswlib:native`), ~1.4 ms with the portable build (128: 0.95).
    */
   efSearch?: number;
