@@ -1,15 +1,12 @@
-import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
 import { readFile } from "node:fs/promises";
+import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
 import { DEMO_QUESTIONS_FILE, SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "../config.js";
 import { evaluate } from "../eval/evaluate.js";
 import { readQueriesFile } from "../eval/readQueriesFile.js";
 import { UseLiteEmbedder } from "../knowledge/UseLiteEmbedder.js";
-import { ingest } from "../knowledge/ingest.js";
-import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
 import { HybridRetriever } from "../retrieval/HybridRetriever.js";
 import { resolveIndexDir } from "./cliOptions.js";
-import { formatIssue } from "./ingestCommand.js";
-import { createProgressBar } from "./progressBar.js";
+import { ingestWithProgress } from "./ingestWithProgress.js";
 import { sourceOf } from "./searchCommand.js";
 
 export interface DemoCliOptions {
@@ -27,22 +24,13 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
   const out = (s = ""): boolean => process.stdout.write(`${s}\n`);
   const indexDir = resolveIndexDir(options);
   const embedder = new UseLiteEmbedder();
-  const index = (await KnowledgeIndex.exists(indexDir))
-    ? await KnowledgeIndex.load(indexDir, { embedder })
-    : KnowledgeIndex.create({ embedder });
 
   out(`Ingesting the sample FAQ from ${SAMPLE_SOURCES_DIR}`);
-  const bar = createProgressBar("Embedding", "docs");
-  const summary = await ingest({
-    index,
+  const { index, summary } = await ingestWithProgress({
+    indexDir,
     embedder,
     connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })],
-    onIssue: (issue) => process.stderr.write(`warning: ${formatIssue(issue)}\n`),
-    onProgress: (p) => {
-      if (p.phase === "embedding" && p.total) bar.update(p.done, p.total);
-    },
   });
-  bar.stop();
   await index.save(indexDir);
   out(
     `${summary.read} entries: ${summary.added} added, ${summary.updated} updated, ${summary.deleted} deleted, ` +

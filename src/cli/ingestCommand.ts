@@ -1,11 +1,10 @@
 import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
 import { LlamadeskError } from "../errors.js";
 import { createEmbedder } from "../knowledge/createEmbedder.js";
-import { ingest, type IngestSummary } from "../knowledge/ingest.js";
-import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
-import type { SourceIssue } from "../types.js";
+import type { IngestSummary } from "../knowledge/ingest.js";
+import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
 import { resolveEmbedderConfig, resolveIndexDir, type IndexCliOptions } from "./cliOptions.js";
-import { createProgressBar } from "./progressBar.js";
+import { ingestWithProgress } from "./ingestWithProgress.js";
 
 export interface IngestCliOptions extends IndexCliOptions {
   strict?: boolean;
@@ -23,23 +22,13 @@ export async function ingestCommand(paths: string[], options: IngestCliOptions):
   const indexDir = resolveIndexDir(options);
   const embedder = await createEmbedder(resolveEmbedderConfig(options));
   try {
-    const exists = await KnowledgeIndex.exists(indexDir);
-    const index =
-      exists && !options.rebuild
-        ? await KnowledgeIndex.load(indexDir, { embedder })
-        : KnowledgeIndex.create({ embedder, ...(options.vectorIndex ? { vectorIndex: options.vectorIndex } : {}) });
-    const connectors = paths.map((path) => new FaqFilesConnector({ paths: [path] }));
-    const bar = createProgressBar("Embedding", "docs");
-    const summary = await ingest({
-      index,
+    const { index, summary } = await ingestWithProgress({
+      indexDir,
       embedder,
-      connectors,
-      onIssue: (issue) => process.stderr.write(`warning: ${formatIssue(issue)}\n`),
-      onProgress: (p) => {
-        if (p.phase === "embedding" && p.total) bar.update(p.done, p.total);
-      },
+      connectors: paths.map((path) => new FaqFilesConnector({ paths: [path] })),
+      ...(options.rebuild ? { rebuild: true } : {}),
+      ...(options.vectorIndex ? { vectorIndex: options.vectorIndex } : {}),
     });
-    bar.stop();
 
     if (summary.read === 0) {
       throw new LlamadeskError(
@@ -60,10 +49,6 @@ export async function ingestCommand(paths: string[], options: IngestCliOptions):
   } finally {
     await embedder.dispose?.();
   }
-}
-
-export function formatIssue(issue: SourceIssue): string {
-  return `${issue.file}${issue.line ? `:${issue.line}` : ""}: ${issue.message}`;
 }
 
 function printSummary(summary: IngestSummary, indexDir: string, index: KnowledgeIndex, json: boolean): void {

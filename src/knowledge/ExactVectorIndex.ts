@@ -1,7 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { LlamadeskError } from "../errors.js";
-import type { VectorHit, VectorIndex, VectorItem } from "./VectorIndex.js";
+import { checkDimensions, type VectorHit, type VectorIndex, type VectorItem } from "./VectorIndex.js";
 
 const FILE = "vectors.json";
 
@@ -70,16 +69,6 @@ export class ExactVectorIndex implements VectorIndex {
   async save(dir: string): Promise<void> {
     const items = [...this.vectors].map(([id, vector]) => ({ id, vector: Array.from(vector) }));
     await writeFile(join(dir, FILE), JSON.stringify(items));
-  }
-}
-
-export function checkDimensions(vector: readonly number[], dimensions: number): void {
-  if (vector.length !== dimensions) {
-    throw new LlamadeskError(
-      "EMBEDDER_MISMATCH",
-      `Got a ${vector.length}-dimensional vector for an index of ${dimensions} dimensions. ` +
-        "Search and ingest with the embedder that built the index, or rebuild it with --rebuild.",
-    );
   }
 }
 

@@ -2,8 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import hnswlib from "hnswlib-node";
 import { LlamadeskError } from "../errors.js";
-import { checkDimensions } from "./ExactVectorIndex.js";
-import { cosine, type VectorHit, type VectorIndex, type VectorItem } from "./VectorIndex.js";
+import { checkDimensions, cosine, type VectorHit, type VectorIndex, type VectorItem } from "./VectorIndex.js";
 
 const GRAPH_FILE = "hnsw.bin";
 const LABELS_FILE = "hnsw-labels.json";

@@ -1,3 +1,5 @@
+import { LlamadeskError } from "../errors.js";
+
 /** A vector with the id of the chunk it embeds. */
 export interface VectorItem {
   id: string;
@@ -44,4 +46,15 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
     nb += y * y;
   }
   return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/** Rejects a vector of the wrong length: it was made by another embedder. */
+export function checkDimensions(vector: readonly number[], dimensions: number): void {
+  if (vector.length !== dimensions) {
+    throw new LlamadeskError(
+      "EMBEDDER_MISMATCH",
+      `Got a ${vector.length}-dimensional vector for an index of ${dimensions} dimensions. ` +
+        "Search and ingest with the embedder that built the index, or rebuild it with --rebuild.",
+    );
+  }
 }
