@@ -18,7 +18,11 @@ export type ErrorCode =
   | "CONVERSATION_NOT_FOUND"
   | "TURN_NOT_FOUND"
   | "STORE_FAILED"
-  | "STORE_FORMAT_UNSUPPORTED";
+  | "STORE_FORMAT_UNSUPPORTED"
+  | "ABORTED"
+  | "MODEL_UNAVAILABLE"
+  | "CONFIG_INVALID"
+  | "INTERNAL_ERROR";
 
 /**
  * The one error type llamadesk throws on purpose. The message says what happened

@@ -1,0 +1,172 @@
+import type { BotEvent } from "./BotEvent.js";
+import { LlamadeskError, isLlamadeskError } from "./errors.js";
+import type { Embedder } from "./knowledge/Embedder.js";
+import type { KnowledgeIndex } from "./knowledge/KnowledgeIndex.js";
+import type { ChatModel } from "./model/ChatModel.js";
+import { answerQuestion } from "./pipeline/answerQuestion.js";
+import { resolvePolicy, type AnswerMode, type AnswerPolicy, type AnswerPolicyInput } from "./pipeline/AnswerPolicy.js";
+import type { ChunkLookup } from "./pipeline/buildAnswerMessages.js";
+import { createPipelineSteps, type PipelineSteps, type Retriever } from "./pipeline/createPipelineSteps.js";
+import type { Prompts } from "./prompts/loadPrompts.js";
+import { HybridRetriever } from "./retrieval/HybridRetriever.js";
+import type { ConversationStore, FeedbackCounts, FeedbackInput, Turn } from "./store/ConversationStore.js";
+
+export interface BotOptions {
+  /** The knowledge the bot answers from. */
+  index: KnowledgeIndex;
+  /** The embedder that built `index`. */
+  embedder: Embedder;
+  /** Writes generative answers. Defaults to none: every answer is extractive. */
+  chatModel?: ChatModel | undefined;
+  /** Why there is no chat model, told once (as a `notice` event) so operators know answers are extractive. Defaults to none. */
+  chatModelProblem?: LlamadeskError | undefined;
+  /** Conversations, their turns and feedback. */
+  store: ConversationStore;
+  /** From `loadPrompts()`. */
+  prompts: Prompts;
+  /** Defaults to `DEFAULT_POLICY` (see AnswerPolicy.ts). */
+  policy?: AnswerPolicyInput;
+  /** Finds passages. Defaults to a `HybridRetriever` over `index` and `embedder`. */
+  retriever?: Retriever;
+  /** Replaces pipeline steps (each a LangChain runnable). Defaults to `createPipelineSteps()`'s. */
+  steps?: Partial<PipelineSteps>;
+}
+
+export interface AskInput {
+  /** Chosen by the channel (a Slack thread, a widget session): the same id continues the conversation. */
+  conversationId: string;
+  /** The customer's message. */
+  text: string;
+  /** Platform user id. Defaults to none. */
+  user?: string;
+  /** Channel name ("slack", "web", "cli"), kept with the conversation. Defaults to none. */
+  channel?: string;
+  /** Overrides the policy's mode for this question. Defaults to the policy's. */
+  mode?: AnswerMode;
+  /** Aborting stops retrieval or generation; the iteration then ends with an `ABORTED` error event. */
+  signal?: AbortSignal;
+}
+
+/** A support bot: questions in, typed answer events out. Every channel talks to it through `ask`. */
+export interface Bot {
+  readonly policy: AnswerPolicy;
+  /** The chat model, when there is one. */
+  readonly chatModel: ChatModel | undefined;
+  /** Answers one message; see `BotEvent` for what comes out in which order. Never throws: failures are `error` events. */
+  ask(input: AskInput): AsyncGenerator<BotEvent, void, undefined>;
+  /** The conversation's turns, oldest first. */
+  history(conversationId: string): Promise<Turn[]>;
+  /** A 👍/👎 on an answer (its `turnId` from `done`/`abstained`), one vote per user. */
+  feedback(input: FeedbackInput): Promise<FeedbackCounts>;
+  /** A human has finished with a handed-off conversation: the bot answers in it again. */
+  resolve(conversationId: string): Promise<void>;
+  /** Frees the chat model, embedder and store. */
+  dispose(): Promise<void>;
+}
+
+/** The composition root: builds a bot from the dependencies given, and nothing else. */
+export function createBot(options: BotOptions): Bot {
+  const policy = resolvePolicy(options.policy);
+  const { index, embedder, chatModel, store, prompts } = options;
+  const retriever = options.retriever ?? new HybridRetriever({ index, embedder });
+  const lookup: ChunkLookup = (chunkId) => {
+    const chunk = index.getChunk(chunkId);
+    const doc = chunk && index.getDoc(chunk.docId);
+    if (!chunk || !doc) return undefined;
+    return {
+      chunkId,
+      docId: doc.id,
+      kind: doc.kind,
+      title: chunk.title,
+      text: chunk.text,
+      ...(doc.url ? { url: doc.url } : {}),
+      ...(doc.location ? { location: doc.location } : {}),
+    };
+  };
+  const steps: PipelineSteps = { ...createPipelineSteps({ retriever, prompts, policy, chatModel, lookup }), ...options.steps };
+  let notice: BotEvent | undefined = options.chatModelProblem && {
+    type: "notice",
+    code: options.chatModelProblem.code,
+    message: `Answers are extractive (the best-matching FAQ answer, verbatim): ${options.chatModelProblem.message}`,
+  };
+  // Turns of one conversation must not interleave: asks in the same conversation run one after another.
+  const tails = new Map<string, Promise<void>>();
+  let disposed = false;
+
+  async function* ask(input: AskInput): AsyncGenerator<BotEvent, void, undefined> {
+    const startedAt = performance.now();
+    const invalid = checkAsk(input);
+    if (invalid) {
+      yield { type: "error", code: "INVALID_OPTION", message: invalid };
+      return;
+    }
+    if (disposed) {
+      yield { type: "error", code: "INVALID_OPTION", message: "This bot was disposed; create a new one." };
+      return;
+    }
+    if (notice) {
+      yield notice;
+      notice = undefined;
+    }
+    const previous = tails.get(input.conversationId) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => mine);
+    tails.set(input.conversationId, tail);
+    try {
+      await waitOrAbort(previous, input.signal);
+      yield* answerQuestion(input, { steps, store, prompts, policy, chatModel, startedAt });
+    } catch (error) {
+      yield toErrorEvent(error, input.signal);
+    } finally {
+      release();
+      if (tails.get(input.conversationId) === tail) tails.delete(input.conversationId);
+    }
+  }
+
+  return {
+    policy,
+    chatModel,
+    ask,
+    history: (conversationId) => store.history(conversationId),
+    feedback: (feedback) => store.recordFeedback(feedback),
+    resolve: async (conversationId) => void (await store.setStatus(conversationId, "resolved")),
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await Promise.allSettled([...tails.values()]);
+      await chatModel?.dispose();
+      await embedder.dispose?.();
+      await store.dispose();
+    },
+  };
+}
+
+function checkAsk(input: AskInput): string | undefined {
+  if (typeof input?.conversationId !== "string" || input.conversationId.trim() === "") return "ask: conversationId must be a non-empty string.";
+  if (typeof input.text !== "string" || input.text.trim() === "") return "ask: text must be a non-empty string (the customer's message).";
+  if (input.mode !== undefined && !["auto", "generative", "extractive"].includes(input.mode)) {
+    return `ask: mode must be "auto", "generative" or "extractive" (got ${JSON.stringify(input.mode)}).`;
+  }
+  return undefined;
+}
+
+function waitOrAbort(previous: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return previous;
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    void previous.then(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    });
+  });
+}
+
+function toErrorEvent(error: unknown, signal: AbortSignal | undefined): BotEvent {
+  if (signal?.aborted) return { type: "error", code: "ABORTED", message: "The question was cancelled before the answer was finished." };
+  if (isLlamadeskError(error)) return { type: "error", code: error.code, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { type: "error", code: "INTERNAL_ERROR", message: `Unexpected failure while answering: ${message}. Try again; if it persists, report it.` };
+}

@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { LlamadeskError } from "../errors.js";
+
+/** How the bot answers: the model writes it, the best FAQ answer verbatim, or whichever fits the question. */
+export type AnswerMode = "auto" | "generative" | "extractive";
+export const ANSWER_MODES: readonly AnswerMode[] = ["auto", "generative", "extractive"];
+
+/** How a follow-up becomes a standalone question for retrieval. */
+export type CondenseMode = "auto" | "model" | "rules";
+
+/** Sampling for generative answers. */
+export interface AnswerGeneration {
+  /** Most tokens in an answer. Defaults to `384`. */
+  maxTokens: number;
+  /** Defaults to `0.2`: support answers should be steady, not creative. */
+  temperature: number;
+  /** Defaults to `0.9`. */
+  topP: number;
+  /** For benchmarks: generate exactly `maxTokens`. Defaults to `false`. */
+  ignoreEos: boolean;
+}
+
+/** What a bot answers, when it abstains, and when it calls a human. Every field has a calibrated default. */
+export interface AnswerPolicy {
+  /** Defaults to `"auto"`: extractive when one FAQ entry clearly matches (or no chat model is configured), generative otherwise. */
+  mode: AnswerMode;
+  /** The product's name, as the prompts say it. Defaults to `"our product"`. */
+  product: string;
+  /**
+   * Answerability gate: the bot abstains when the best passage's match confidence (cosine similarity to the question
+   * + 0.3 × the share of the question's words it contains) is below this. Defaults to `0.65`, calibrated on StackFAQ,
+   * banking77 and the sample FAQ (see README, "Answerability and answer modes").
+   */
+  minConfidence: number;
+  /** `auto` answers verbatim when the best passage is an FAQ entry with at least this match confidence... Defaults to `0.8`. */
+  extractiveConfidence: number;
+  /** ...and its fused retrieval score leads the best other entry's by at least this much (scores run 0–1). Defaults to `0.2`. */
+  extractiveMargin: number;
+  /** Passages given to the model per question. Defaults to `4`. */
+  maxSources: number;
+  /** Consecutive abstentions after which the bot hands the conversation to a human; `0` never. Defaults to `2`. */
+  handoffAfterAbstentions: number;
+  /**
+   * Follow-ups ("and on Android?") become standalone questions for retrieval: `"rules"` joins them to the previous
+   * question, `"model"` asks the chat model to rewrite them, `"auto"` uses the model for follow-ups when there is one.
+   * Defaults to `"auto"`.
+   */
+  condense: CondenseMode;
+  /** Past turns read from the store for a follow-up (the model trims the oldest if they do not fit). Defaults to `40`. */
+  historyTurns: number;
+  generation: AnswerGeneration;
+}
+
+export type AnswerPolicyInput = Partial<Omit<AnswerPolicy, "generation">> & { generation?: Partial<AnswerGeneration> };
+
+export const DEFAULT_POLICY: AnswerPolicy = {
+  mode: "auto",
+  product: "our product",
+  minConfidence: 0.65,
+  extractiveConfidence: 0.8,
+  extractiveMargin: 0.2,
+  maxSources: 4,
+  handoffAfterAbstentions: 2,
+  condense: "auto",
+  historyTurns: 40,
+  generation: { maxTokens: 384, temperature: 0.2, topP: 0.9, ignoreEos: false },
+};
+
+const unit = z.number().min(0).max(1);
+const schema = z
+  .object({
+    mode: z.enum(["auto", "generative", "extractive"]),
+    product: z.string().trim().min(1),
+    minConfidence: z.number().min(0).max(1.3),
+    extractiveConfidence: z.number().min(0).max(1.3),
+    extractiveMargin: unit,
+    maxSources: z.number().int().min(1).max(20),
+    handoffAfterAbstentions: z.number().int().min(0),
+    condense: z.enum(["auto", "model", "rules"]),
+    historyTurns: z.number().int().min(0),
+    generation: z
+      .object({
+        maxTokens: z.number().int().min(1),
+        temperature: z.number().min(0),
+        topP: z.number().gt(0).max(1),
+        ignoreEos: z.boolean(),
+      })
+      .strict()
+      .partial(),
+  })
+  .strict()
+  .partial();
+
+/** Fills in defaults and checks every field, naming the one that is wrong. */
+export function resolvePolicy(input: AnswerPolicyInput = {}): AnswerPolicy {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join(".") || "(policy)";
+    throw new LlamadeskError("INVALID_OPTION", `policy.${field}: ${issue.message}.`);
+  }
+  const { generation, ...rest } = parsed.data;
+  return { ...DEFAULT_POLICY, ...definedOnly(rest), generation: { ...DEFAULT_POLICY.generation, ...definedOnly(generation ?? {}) } };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
