@@ -19,6 +19,8 @@ import {
 } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLlamadeskError } from "../../src/errors.js";
+import { toHalf } from "../../src/testing/gguf/quantizeQ4_0.js";
+import { planLlamaGguf, writeLlamaGguf } from "../../src/testing/writeLlamaGguf.js";
 import { ensureVocabGguf, LLAMA2_CHAT_TEMPLATE, writeTinyLlamaGguf } from "../../src/testing/writeTinyLlamaGguf.js";
 
 // Real parts: the Llama 2 tokenizer from node-llama-cpp's llama.cpp bundle, llama.cpp itself.
@@ -169,6 +171,82 @@ describe("writeTinyLlamaGguf", () => {
     expect(f32 - sizes.Q4_0!).toBe(weights * 4 - (weights / 32) * 18);
   }, 120_000);
 
+  it("plans the Llama-2-7B and TinyLlama-1.1B shapes with their real hyperparameters and tensor sizes", async () => {
+    const kvsOf = (plan: Awaited<ReturnType<typeof planLlamaGguf>>) => Object.fromEntries(plan.kvs.map((kv) => [kv.key, kv.value]));
+    const llama7b = await planLlamaGguf({ path: join(work, "never-written.gguf"), shape: "llama2-7b", fileType: "Q4_0" });
+    expect(kvsOf(llama7b)).toMatchObject({
+      "general.file_type": 2,
+      "llama.context_length": 4096,
+      "llama.embedding_length": 4096,
+      "llama.block_count": 32,
+      "llama.feed_forward_length": 11008,
+      "llama.attention.head_count": 32,
+      "llama.attention.head_count_kv": 32,
+      "llama.rope.dimension_count": 128,
+    });
+    expect(llama7b.tensors).toHaveLength(3 + 32 * 9);
+    const dims7b = new Map(llama7b.tensors.map((t) => [t.name, t.dims]));
+    expect(dims7b.get("blk.31.attn_k.weight")).toEqual([4096, 4096]);
+    expect(dims7b.get("blk.31.ffn_down.weight")).toEqual([11008, 4096]);
+    // Llama 2 7B has 6.74 billion weights; Q4_0 stores 32 of them in 18 bytes.
+    const weights = llama7b.tensors.reduce((n, t) => n + t.dims.reduce((a, b) => a * b, 1), 0);
+    expect(weights).toBe(6_738_415_616);
+    expect(llama7b.fileSize).toBeGreaterThan((weights / 32) * 18);
+    expect(llama7b.fileSize).toBeLessThan((weights / 32) * 18 + 2e6);
+
+    const tinyllama = await planLlamaGguf({ path: join(work, "never-written.gguf"), shape: "tinyllama", fileType: "Q4_0" });
+    expect(kvsOf(tinyllama)).toMatchObject({ "llama.block_count": 22, "llama.embedding_length": 2048, "llama.attention.head_count_kv": 4, "llama.context_length": 2048 });
+    // Grouped-query attention: 4 KV heads of 64 make K and V 256 wide.
+    expect(tinyllama.tensors.find((t) => t.name === "blk.0.attn_v.weight")?.dims).toEqual([2048, 256]);
+    expect(tinyllama.tensors.reduce((n, t) => n + t.dims.reduce((a, b) => a * b, 1), 0)).toBe(1_100_048_384);
+  });
+
+  it("writes a real shape as random Q4_0 blocks: the planned tensors, a fixed scale, loadable by llama.cpp", async () => {
+    // TinyLlama's shape with one block instead of 22: every tensor kind at its real size, ~95 MB.
+    const options = { path: join(work, "tinyllama-1-block.gguf"), shape: "tinyllama", fileType: "Q4_0", blockCount: 1 } as const;
+    const file = await writeLlamaGguf(options);
+    const plan = await planLlamaGguf(options);
+    expect((await stat(file)).size).toBe(plan.fileSize);
+    const info = await readGgufFileInfo(file, { logWarnings: false });
+    expect(info.metadata.general.name).toBe("llamadesk TinyLlama-1.1B shape (random weights)");
+    expect(info.tensorInfo!.map((t) => [t.name, t.dimensions.map(Number), t.ggmlType, Number(t.offset)])).toEqual(
+      plan.tensors.map((t) => [t.name, t.dims, t.ggmlType, t.offset]),
+    );
+
+    // Every 18-byte block of a weight tensor starts with the same fp16 scale; the nibbles vary.
+    const bytes = await readFile(file);
+    const dataStart = plan.fileSize - (plan.tensors.at(-1)!.offset + plan.tensors.at(-1)!.bytes);
+    const q = plan.tensors.find((t) => t.name === "blk.0.attn_q.weight")!;
+    const blocks = bytes.subarray(dataStart + q.offset, dataStart + q.offset + q.bytes);
+    const scales = new Set<number>();
+    for (let o = 0; o < blocks.length; o += 18) scales.add(blocks.readUInt16LE(o));
+    expect([...scales]).toEqual([toHalf(0.02 / Math.sqrt(255 / 12))]);
+    expect(new Set(blocks.subarray(2, 18)).size).toBeGreaterThan(8);
+
+    const quick = await llama.loadModel({ modelPath: file });
+    try {
+      const context = await quick.createContext({ contextSize: 256, threads: llama.cpuMathCores });
+      const session = new LlamaChatSession({ contextSequence: context.getSequence() });
+      const { stopReason } = await session.promptWithMeta("How do I reset my password?", { maxTokens: 3 });
+      expect(["maxTokens", "eogToken"]).toContain(stopReason);
+      await context.dispose();
+    } finally {
+      await quick.dispose();
+    }
+  }, 180_000);
+
+  it("writes random Q4_0 blocks deterministically when asked; the tiny shape quantises by default", async () => {
+    const [a, b, quantised] = await Promise.all(
+      (["a", "b", "quantised"] as const).map(async (name) => {
+        const file = await writeTinyLlamaGguf({ path: join(work, `random-${name}.gguf`), fileType: "Q4_0", ...(name === "quantised" ? {} : { q4_0Weights: "random" }) });
+        return readFile(file);
+      }),
+    );
+    expect(a!.equals(b!)).toBe(true);
+    expect(a!.length).toBe(quantised!.length);
+    expect(a!.equals(quantised!)).toBe(false);
+  });
+
   it("rejects shapes llama.cpp or Q4_0 cannot take, naming the field", async () => {
     await expect(writeTinyLlamaGguf({ path: join(work, "bad.gguf"), headCount: 5 })).rejects.toSatisfy(
       (e) => isLlamadeskError(e, "INVALID_OPTION") && /headCount/.test((e as Error).message),
@@ -176,5 +254,8 @@ describe("writeTinyLlamaGguf", () => {
     await expect(
       writeTinyLlamaGguf({ path: join(work, "bad.gguf"), fileType: "Q4_0", feedForwardLength: 100 }),
     ).rejects.toSatisfy((e) => isLlamadeskError(e, "INVALID_OPTION") && /feedForwardLength/.test((e as Error).message));
+    await expect(writeLlamaGguf({ path: join(work, "bad.gguf"), shape: "llama2-13b" as "tiny" })).rejects.toSatisfy(
+      (e) => isLlamadeskError(e, "INVALID_OPTION") && /shape/.test((e as Error).message),
+    );
   });
 });
