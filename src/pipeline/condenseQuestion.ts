@@ -25,12 +25,16 @@ export interface Condensed {
   by: "unchanged" | "rules" | "model";
 }
 
-// Words that lean on what was said before ("does it", "what about", "and for teams?").
-const ANAPHORA = /\b(it|its|it's|this|that|these|those|they|them|their|there|one|ones|same|also|too|else|instead|either|neither|then)\b|^(and|or|but|what about|how about|and if|what if)\b/i;
+// Words that point back at what was said before ("does it sync?", "can they see this?").
+const POINTERS = /\b(it|its|it's|this|that one|these|those|they|them|their|same|instead|else|either)\b/i;
+// Openings that continue the previous question ("and on Android?", "what about teams?").
+const CONTINUATIONS = /^(and|or|but|also|what about|how about|and if|what if|same for|then)\b/i;
 
 /** Whether a message reads as a follow-up that needs the conversation to be understood. */
 export function looksLikeFollowUp(question: string): boolean {
-  return tokenize(question).length <= 2 || ANAPHORA.test(question.trim());
+  const terms = tokenize(question).length;
+  const text = question.trim();
+  return terms === 0 || CONTINUATIONS.test(text) || (terms <= 6 && POINTERS.test(text));
 }
 
 /**

@@ -1,0 +1,52 @@
+import { ingest } from "../../src/knowledge/ingest.js";
+import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import type { Retriever } from "../../src/pipeline/createPipelineSteps.js";
+import { FakeEmbedder } from "../../src/testing/FakeEmbedder.js";
+import type { Passage } from "../../src/types.js";
+import { ArrayConnector, faq } from "./ArrayConnector.js";
+
+/** A small FAQ index on the fake embedder: the bot's lookups are real; what retrieval returns is scripted. */
+export async function faqIndex() {
+  const embedder = new FakeEmbedder();
+  const index = KnowledgeIndex.create({ embedder });
+  await ingest({
+    index,
+    embedder,
+    connectors: [
+      new ArrayConnector([
+        faq("reset", "How do I reset my password?", "Open Settings > Account and choose Reset password.", 1),
+        faq("export", "How do I export my data?", "Choose File > Export and pick CSV or JSON.", 5),
+        faq("billing", "When am I billed?", "On the first day of each month.", 9),
+        faq("android", "Is there an Android app?", "Yes: search for Tidepool in Google Play.", 13),
+      ]),
+    ],
+  });
+  return { index, embedder };
+}
+
+/** What a retrieval hit looks like, with the signals the gate reads. */
+export function hit(index: KnowledgeIndex, chunkId: string, score: number, vector: number, lexical = 1): Passage {
+  const chunk = index.getChunk(chunkId)!;
+  const doc = index.getDoc(chunk.docId)!;
+  return {
+    chunkId,
+    docId: doc.id,
+    kind: doc.kind,
+    title: chunk.title,
+    text: chunk.text,
+    ...(doc.location ? { location: doc.location } : {}),
+    score,
+    signals: { vector, lexical },
+  };
+}
+
+/** Returns scripted passages per query (the first matching substring wins) and records the queries. */
+export class ScriptedRetriever implements Retriever {
+  readonly queries: string[] = [];
+  constructor(private readonly script: [match: string, passages: Passage[]][]) {}
+
+  async retrieve(query: string): Promise<Passage[]> {
+    this.queries.push(query);
+    return this.script.find(([match]) => query.toLowerCase().includes(match.toLowerCase()))?.[1] ?? [];
+  }
+}

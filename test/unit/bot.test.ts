@@ -1,0 +1,229 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { createBot, type AskInput, type Bot, type BotOptions } from "../../src/bot.js";
+import type { BotEvent } from "../../src/BotEvent.js";
+import { LlamadeskError } from "../../src/errors.js";
+import type { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { loadPrompts, type Prompts } from "../../src/prompts/loadPrompts.js";
+import { MemoryConversationStore } from "../../src/store/MemoryConversationStore.js";
+import { FakeChatModel } from "../../src/testing/FakeChatModel.js";
+import type { FakeEmbedder } from "../../src/testing/FakeEmbedder.js";
+import { faqIndex, hit, ScriptedRetriever } from "../support/botFixture.js";
+
+async function collect(events: AsyncIterable<BotEvent>): Promise<BotEvent[]> {
+  const out: BotEvent[] = [];
+  for await (const e of events) out.push(e);
+  return out;
+}
+const types = (events: BotEvent[]) => events.map((e) => e.type);
+function only<T extends BotEvent["type"]>(events: BotEvent[], type: T): Extract<BotEvent, { type: T }> {
+  const found = events.filter((e) => e.type === type);
+  expect(found, `exactly one ${type} event in ${types(events).join(",")}`).toHaveLength(1);
+  return found[0] as Extract<BotEvent, { type: T }>;
+}
+
+describe("createBot / bot.ask", () => {
+  let index: KnowledgeIndex;
+  let embedder: FakeEmbedder;
+  let prompts: Prompts;
+  let store: MemoryConversationStore;
+  let retriever: ScriptedRetriever;
+
+  beforeEach(async () => {
+    ({ index, embedder } = await faqIndex());
+    prompts = await loadPrompts();
+    store = new MemoryConversationStore();
+    retriever = new ScriptedRetriever([
+      // A clear match: high similarity and far ahead of the next entry.
+      ["reset my password", [hit(index, "reset", 1, 0.92), hit(index, "export", 0.3, 0.41)]],
+      // A match, but close to another entry: the model should combine them.
+      ["export", [hit(index, "export", 1, 0.66), hit(index, "reset", 0.9, 0.6), hit(index, "billing", 0.5, 0.4)]],
+      ["android", [hit(index, "android", 1, 0.7), hit(index, "export", 0.85, 0.5)]],
+      // Nothing close: cosine low and the question's words are not in the passage.
+      ["mortgage", [hit(index, "billing", 1, 0.21), hit(index, "export", 0.4, 0.18)]],
+    ]);
+  });
+
+  const make = (options: Partial<BotOptions> = {}): Bot =>
+    createBot({ index, embedder, store, prompts, retriever, policy: { product: "Tidepool" }, ...options });
+  const ask = (bot: Bot, text: string, extra: Partial<AskInput> = {}) => collect(bot.ask({ conversationId: "c1", text, ...extra }));
+
+  it("answers extractively without a chat model: sources, the FAQ answer verbatim as one token, done", async () => {
+    const events = await ask(make(), "How do I reset my password?");
+    expect(types(events)).toEqual(["sources", "token", "done"]);
+    const done = only(events, "done");
+    expect(done.mode).toBe("extractive");
+    expect(done.answer).toBe("Open Settings > Account and choose Reset password.");
+    expect(only(events, "token").text).toBe(done.answer);
+    expect(done.citations).toEqual([expect.objectContaining({ n: 1, id: "reset", title: "How do I reset my password?", source: "faq.md:1" })]);
+    expect(done.timing.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
+    const turns = await store.history("c1");
+    expect(turns.map((t) => [t.role, t.outcome, t.mode])).toEqual([["user", undefined, undefined], ["assistant", "answered", "extractive"]]);
+    expect(turns[1]!.id).toBe(done.turnId);
+  });
+
+  it("says once, as a notice, why there is no chat model", async () => {
+    const bot = make({ chatModelProblem: new LlamadeskError("MODEL_NOT_FOUND", "Chat model /x.gguf does not exist.") });
+    const first = await ask(bot, "How do I reset my password?");
+    expect(first[0]).toEqual({ type: "notice", code: "MODEL_NOT_FOUND", message: expect.stringContaining("/x.gguf") });
+    const second = await ask(bot, "How do I reset my password?", { conversationId: "c2" });
+    expect(types(second)).not.toContain("notice");
+  });
+
+  it("auto mode: extractive for a clear FAQ match, generative otherwise", async () => {
+    const chatModel = new FakeChatModel({ answers: ["Choose File > Export [1]."] });
+    const bot = make({ chatModel });
+    expect(only(await ask(bot, "How do I reset my password?"), "done").mode).toBe("extractive");
+    expect(chatModel.calls).toHaveLength(0);
+    const events = await ask(bot, "How can I export everything?", { conversationId: "c2" });
+    expect(types(events)).toEqual(["sources", "token", "token", "token", "token", "token", "done"]);
+    expect(only(events, "done").mode).toBe("generative");
+    expect(chatModel.calls).toHaveLength(1);
+  });
+
+  it("generative: numbered sources in the prompt, tokens streamed, citations mapped and dangling numbers dropped", async () => {
+    const chatModel = new FakeChatModel({ answers: ["Use File > Export [1], then check billing [3][7]. See [2, 9]."] });
+    const events = await ask(make({ chatModel, policy: { product: "Tidepool", mode: "generative" } }), "How can I export everything?");
+    const sources = only(events, "sources").sources;
+    expect(sources.map((s) => [s.n, s.id])).toEqual([[1, "export"], [2, "reset"], [3, "billing"]]);
+    const call = chatModel.calls[0]!;
+    expect(call.messages[0]).toEqual({ role: "system", content: prompts.system.render({ product: "Tidepool" }) });
+    expect(call.messages).toHaveLength(2);
+    expect(call.messages[1]!.content).toContain("[1] How do I export my data?\nChoose File > Export and pick CSV or JSON.");
+    expect(call.messages[1]!.content).toContain("Customer question: How can I export everything?");
+    expect(call.options).toMatchObject({ conversationKey: "c1", maxTokens: 384, temperature: 0.2 });
+    const streamed = events.flatMap((e) => (e.type === "token" ? [e.text] : [])).join("");
+    expect(streamed).toBe("Use File > Export [1], then check billing [3][7]. See [2, 9].");
+    const done = only(events, "done");
+    expect(done.answer).toBe("Use File > Export [1], then check billing [3]. See [2].");
+    expect(done.citations.map((c) => c.n)).toEqual([1, 3, 2]);
+    expect(done.sources).toEqual(sources);
+    expect(done.timing.tokens).toBeGreaterThan(0);
+    expect(done.stopReason).toBe("eos");
+  });
+
+  it("a follow-up resends the earlier turn exactly, keeps source numbers, and does not repeat a source", async () => {
+    const chatModel = new FakeChatModel({ answers: ["First answer [1].", "Second answer [2]."] });
+    const bot = make({ chatModel, policy: { product: "Tidepool", mode: "generative" } });
+    await ask(bot, "How can I export everything?");
+    const events = await ask(bot, "Is there an Android app?");
+    const [first, second] = chatModel.calls;
+    // The prompt of turn one, then its answer, then the new question: the model's cached prefix still matches.
+    expect(second!.messages.slice(0, 2)).toEqual(first!.messages);
+    expect(second!.messages[2]).toEqual({ role: "assistant", content: "First answer [1]." });
+    const last = second!.messages[3]!.content;
+    expect(last).toContain("[4] Is there an Android app?\nYes: search for Tidepool in Google Play.");
+    expect(last).toContain("[1] How do I export my data? (given above)");
+    expect(last).not.toContain("Choose File > Export and pick CSV");
+    expect(only(events, "sources").sources.map((s) => s.n)).toEqual([4, 1]);
+    // [2] was given in turn one: still a valid citation.
+    expect(only(events, "done").citations.map((c) => c.id)).toEqual(["reset"]);
+  });
+
+  it("abstains below the threshold with the no-answer message and the closest sources, and hands off after two", async () => {
+    const bot = make();
+    const first = await ask(bot, "Can I get a mortgage?");
+    expect(types(first)).toEqual(["abstained"]);
+    const abstained = only(first, "abstained");
+    expect(abstained.message).toBe(prompts["no-answer"].render({ product: "Tidepool" }));
+    expect(abstained.reason).toBe("low-confidence");
+    expect(abstained.sources.map((s) => s.id)).toEqual(["billing", "export"]);
+    const second = await ask(bot, "What mortgage rates do you offer?");
+    expect(types(second)).toEqual(["abstained", "handoff"]);
+    expect(only(second, "handoff")).toMatchObject({ reason: "repeated-abstentions", message: prompts.handoff.render({ product: "Tidepool" }) });
+    expect((await store.getConversation("c1"))?.status).toBe("handed-off");
+    // A human has it now: the bot keeps the message for them and says nothing.
+    const third = await ask(bot, "How do I reset my password?");
+    expect(third).toEqual([{ type: "handoff", reason: "awaiting-human", message: "" }]);
+    expect((await store.history("c1")).at(-1)).toMatchObject({ role: "user", text: "How do I reset my password?" });
+    await bot.resolve("c1");
+    expect(types(await ask(bot, "How do I reset my password?"))).toEqual(["sources", "token", "done"]);
+  });
+
+  it("an answer between abstentions resets the count", async () => {
+    const bot = make();
+    await ask(bot, "Can I get a mortgage?");
+    await ask(bot, "How do I reset my password?");
+    expect(types(await ask(bot, "Can I get a mortgage?"))).toEqual(["abstained"]);
+  });
+
+  it("a customer asking for a person gets a handoff without retrieval", async () => {
+    const bot = make({ policy: { product: "Tidepool", handoffAfterAbstentions: 0 } });
+    const events = await ask(bot, "talk to a human please");
+    expect(events).toEqual([{ type: "handoff", reason: "user-request", message: prompts.handoff.render({ product: "Tidepool" }), turnId: expect.any(String) }]);
+    expect(retriever.queries).toEqual([]);
+    expect((await store.getConversation("c1"))?.status).toBe("handed-off");
+    expect((await store.history("c1")).map((t) => t.outcome ?? t.role)).toEqual(["user", "handoff"]);
+  });
+
+  it("follow-ups are condensed by rules without a model", async () => {
+    const bot = make();
+    await ask(bot, "Is there an Android app?");
+    await ask(bot, "and does it export?");
+    expect(retriever.queries).toEqual(["Is there an Android app?", "Is there an Android app? and does it export?"]);
+  });
+
+  it("cancelling stops generation, ends with ABORTED and stores nothing", async () => {
+    const chatModel = new FakeChatModel({ answers: ["one two three four five six seven eight nine ten"], delayMs: 30 });
+    const bot = make({ chatModel, policy: { product: "Tidepool", mode: "generative" } });
+    const controller = new AbortController();
+    const events: BotEvent[] = [];
+    for await (const e of bot.ask({ conversationId: "c1", text: "How can I export everything?", signal: controller.signal })) {
+      events.push(e);
+      if (e.type === "token") controller.abort();
+    }
+    expect(types(events)).toEqual(["sources", "token", "error"]);
+    expect(events.at(-1)).toMatchObject({ type: "error", code: "ABORTED" });
+    expect(await store.history("c1")).toEqual([]);
+    // The bot and the conversation carry on.
+    expect(only(await ask(bot, "How can I export everything?"), "done").mode).toBe("generative");
+  });
+
+  it("a conversation whose model call fails gets an error event; another conversation is unaffected", async () => {
+    const chatModel = new FakeChatModel({
+      answers: (messages) => {
+        if (messages.at(-1)!.content.includes("Android")) throw new LlamadeskError("MODEL_FAILED", "boom");
+        return "Fine [1].";
+      },
+      delayMs: 5,
+    });
+    const bot = make({ chatModel, policy: { product: "Tidepool", mode: "generative" } });
+    const [bad, good] = await Promise.all([
+      ask(bot, "Is there an Android app?", { conversationId: "bad" }),
+      ask(bot, "How can I export everything?", { conversationId: "good" }),
+    ]);
+    expect(bad.at(-1)).toEqual({ type: "error", code: "MODEL_FAILED", message: "boom" });
+    expect(only(good, "done").answer).toBe("Fine [1].");
+  });
+
+  it("asks in one conversation run one after another, so the second sees the first", async () => {
+    const chatModel = new FakeChatModel({ answers: ["Answer one.", "Answer two."], delayMs: 10 });
+    const bot = make({ chatModel, policy: { product: "Tidepool", mode: "generative" } });
+    const [a, b] = await Promise.all([ask(bot, "How can I export everything?"), ask(bot, "Is there an Android app?")]);
+    expect(only(a, "done").answer).toBe("Answer one.");
+    expect(only(b, "done").answer).toBe("Answer two.");
+    expect(chatModel.calls[1]!.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
+    expect((await store.history("c1")).map((t) => t.text)).toEqual(["How can I export everything?", "Answer one.", "Is there an Android app?", "Answer two."]);
+  });
+
+  it("the ask's mode overrides the policy's", async () => {
+    const chatModel = new FakeChatModel({ answers: ["Generated [1]."] });
+    const bot = make({ chatModel });
+    expect(only(await ask(bot, "How do I reset my password?", { mode: "generative" }), "done").mode).toBe("generative");
+    expect(only(await ask(bot, "How can I export everything?", { mode: "extractive", conversationId: "c2" }), "done").answer).toBe(
+      "Choose File > Export and pick CSV or JSON.",
+    );
+  });
+
+  it("bad input is an error event naming the field, not an exception", async () => {
+    const bot = make();
+    expect(await collect(bot.ask({ conversationId: "", text: "hi" }))).toEqual([{ type: "error", code: "INVALID_OPTION", message: expect.stringContaining("conversationId") }]);
+    expect(await collect(bot.ask({ conversationId: "c", text: "  " }))).toEqual([{ type: "error", code: "INVALID_OPTION", message: expect.stringContaining("text") }]);
+    expect(() => make({ policy: { minConfidence: 2 } })).toThrow(/policy.minConfidence/);
+  });
+
+  it("records feedback on an answer through the bot", async () => {
+    const bot = make();
+    const done = only(await ask(bot, "How do I reset my password?"), "done");
+    expect(await bot.feedback({ turnId: done.turnId, userId: "u1", vote: "up" })).toEqual({ up: 1, down: 0 });
+  });
+});
