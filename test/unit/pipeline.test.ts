@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import { resolvePolicy, DEFAULT_POLICY } from "../../src/pipeline/AnswerPolicy.js";
+import type { AnswerSource } from "../../src/pipeline/AnswerSource.js";
+import { assessAnswerability, termCoverage } from "../../src/pipeline/assessAnswerability.js";
+import { cite } from "../../src/pipeline/cite.js";
+import { condenseQuestion, looksLikeFollowUp } from "../../src/pipeline/condenseQuestion.js";
+import { detectHandoffRequest } from "../../src/pipeline/detectHandoffRequest.js";
+import { loadPrompts } from "../../src/prompts/loadPrompts.js";
+import type { Turn } from "../../src/store/ConversationStore.js";
+import { FakeChatModel } from "../../src/testing/FakeChatModel.js";
+import type { Passage } from "../../src/types.js";
+
+const source = (n: number, id = `doc${n}`): AnswerSource => ({ n, id, chunkId: id, kind: "faq", title: `T${n}`, source: `faq.md:${n}`, score: 1 });
+const passage = (docId: string, score: number, vector: number, title = "How do I reset my password?", kind: Passage["kind"] = "faq"): Passage => ({
+  chunkId: docId,
+  docId,
+  kind,
+  title,
+  text: "Open Settings and choose Reset.",
+  score,
+  signals: { vector, lexical: 3 },
+});
+
+describe("detectHandoffRequest", () => {
+  it.each([
+    "talk to a human",
+    "Agent please!",
+    "can I speak with someone from support?",
+    "I want a real person",
+    "connect me to a live agent",
+    "HUMAN",
+    "please transfer me to customer service",
+    "I need to talk to a representative now",
+    "je veux parler à un humain",
+    "quiero hablar con una persona",
+    "ich möchte mit einem Mitarbeiter sprechen",
+    "is there a human I can talk to?",
+  ])("asks for a person: %s", (text) => expect(detectHandoffRequest(text)).toBe(true));
+
+  it.each([
+    "How do I add an agent to my team?",
+    "Can agents see private tickets?",
+    "I want an agent to be able to see tickets",
+    "How many people can join a workspace?",
+    "Does the human resources module export payroll?",
+    "What does the person icon mean?",
+    "",
+  ])("a product question is not a request: %s", (text) => expect(detectHandoffRequest(text)).toBe(false));
+});
+
+describe("cite", () => {
+  const sources = [source(1), source(2), source(4)];
+
+  it("maps numbers to sources in order of first citation and keeps the text", () => {
+    const cited = cite("Do X [2]. Then Y [1][2].", sources);
+    expect(cited.text).toBe("Do X [2]. Then Y [1][2].");
+    expect(cited.citations.map((c) => c.n)).toEqual([2, 1]);
+    expect(cited.dropped).toEqual([]);
+  });
+
+  it("drops numbers that point nowhere, inside lists too, and tidies the gap", () => {
+    const cited = cite("Do X [3]. Then Y [1, 3, 4]. Done [9].", sources);
+    expect(cited.text).toBe("Do X. Then Y [1][4]. Done.");
+    expect(cited.citations.map((c) => c.n)).toEqual([1, 4]);
+    expect(cited.dropped).toEqual([3, 9]);
+  });
+
+  it("leaves bracketed text that is not a citation alone", () => {
+    expect(cite("Press [Save] then [ok].", sources)).toEqual({ text: "Press [Save] then [ok].", citations: [], dropped: [] });
+  });
+});
+
+describe("assessAnswerability", () => {
+  const policy = DEFAULT_POLICY;
+
+  it("abstains with no passages, and below the confidence threshold", () => {
+    expect(assessAnswerability("anything", [], policy)).toMatchObject({ answerable: false, reason: "no-passages" });
+    const low = assessAnswerability("What mortgage rates do you offer?", [passage("a", 1, 0.3)], policy);
+    expect(low).toMatchObject({ answerable: false, reason: "low-confidence", coverage: 0 });
+    expect(low.confidence).toBeCloseTo(0.3);
+  });
+
+  it("word coverage lifts a borderline similarity over the threshold", () => {
+    const v = assessAnswerability("reset my password", [passage("a", 1, 0.4)], policy);
+    expect(v.coverage).toBe(1);
+    expect(v.confidence).toBeCloseTo(0.7);
+    expect(v.answerable).toBe(true);
+  });
+
+  it("extractive needs a confident FAQ match well ahead of the next entry", () => {
+    const clear = assessAnswerability("reset my password", [passage("a", 1, 0.9), passage("b", 0.5, 0.5)], policy);
+    expect(clear).toMatchObject({ answerable: true, extractive: true, margin: 0.5 });
+    const tie = assessAnswerability("reset my password", [passage("a", 1, 0.9), passage("b", 0.95, 0.89)], policy);
+    expect(tie).toMatchObject({ answerable: true, extractive: false });
+    const chat = assessAnswerability("reset my password", [passage("a", 1, 0.9, "Thread", "chat")], policy);
+    expect(chat.extractive).toBe(false);
+  });
+
+  it("coverage counts distinct stemmed content words", () => {
+    expect(termCoverage("resetting passwords", { title: "Reset a password", text: "" })).toBe(1);
+    expect(termCoverage("the and of", { title: "x", text: "" })).toBe(0);
+  });
+});
+
+describe("condenseQuestion", () => {
+  const turn = (role: Turn["role"], text: string): Turn => ({ id: text, conversationId: "c", role, text, createdAt: "" });
+  const history = [turn("user", "Is there an Android app?"), turn("assistant", "Yes.")];
+
+  it("tells follow-ups from standalone questions", () => {
+    for (const q of ["and on iOS?", "does it sync?", "what about teams?", "why?"]) expect(looksLikeFollowUp(q), q).toBe(true);
+    for (const q of ["Can I get a mortgage?", "Is there an Android app?", "How do I export my data as CSV?"]) expect(looksLikeFollowUp(q), q).toBe(false);
+  });
+
+  it("passes the first question and standalone ones unchanged, joins follow-ups by rules", async () => {
+    const prompts = await loadPrompts();
+    expect(await condenseQuestion({ history: [], question: "and on iOS?" }, { mode: "auto", prompts })).toEqual({ question: "and on iOS?", by: "unchanged" });
+    expect(await condenseQuestion({ history, question: "How do I export?" }, { mode: "auto", prompts })).toEqual({ question: "How do I export?", by: "unchanged" });
+    expect(await condenseQuestion({ history, question: "and on iOS?" }, { mode: "auto", prompts })).toEqual({ question: "Is there an Android app? and on iOS?", by: "rules" });
+  });
+
+  it("asks the model for follow-ups with the condense prompt, and falls back to rules on an empty rewrite", async () => {
+    const prompts = await loadPrompts();
+    const model = new FakeChatModel({ answers: ["Standalone question: Is there an iOS app?\nextra", ""] });
+    const out = await condenseQuestion({ history, question: "and on iOS?" }, { mode: "auto", model, prompts });
+    expect(out).toEqual({ question: "Is there an iOS app?", by: "model" });
+    expect(model.calls[0]!.messages[0]!.content).toContain("Customer: Is there an Android app?\nAssistant: Yes.");
+    expect(model.calls[0]!.options).toMatchObject({ temperature: 0, stop: ["\n"] });
+    expect((await condenseQuestion({ history, question: "and on iOS?" }, { mode: "auto", model, prompts })).by).toBe("rules");
+    // A standalone question costs no model call in auto mode.
+    await condenseQuestion({ history, question: "How do I export my data?" }, { mode: "auto", model, prompts });
+    expect(model.calls).toHaveLength(2);
+  });
+});
+
+describe("resolvePolicy", () => {
+  it("fills defaults and names the wrong field", () => {
+    expect(resolvePolicy({ generation: { maxTokens: 10 } }).generation).toEqual({ ...DEFAULT_POLICY.generation, maxTokens: 10 });
+    expect(() => resolvePolicy({ mode: "creative" as never })).toThrow(/policy\.mode/);
+    expect(() => resolvePolicy({ generation: { topP: 0 } })).toThrow(/policy\.generation\.topP/);
+    expect(() => resolvePolicy({ unknown: 1 } as never)).toThrow(/policy/);
+  });
+});
