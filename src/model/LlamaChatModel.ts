@@ -18,6 +18,7 @@ import {
 import { LlamadeskError } from "../errors.js";
 import { assertChatRequest, createChatStream, type ChatMessage, type ChatModel, type ChatStream, type GenerateOptions, type GenerationResult, type StopReason } from "./ChatModel.js";
 import { Llama2ReferenceChatWrapper } from "./Llama2ReferenceChatWrapper.js";
+import { neutralizeControlText } from "./neutralizeControlText.js";
 import { SequencePool, type PoolSlot } from "./SequencePool.js";
 
 export type ChatFormat = "llama2" | "alpaca" | "auto";
@@ -264,11 +265,15 @@ function chatWrapperFor(model: LlamaModel, format: ChatFormat): ChatWrapper {
   return resolveChatWrapper(model);
 }
 
-/** Message text goes in as history items, so it is tokenised as text; a trailing empty answer asks for the reply. */
+/**
+ * Message text goes in as history items, so it is tokenised as text; typed template markers (`[INST]`, `<</SYS>>`,
+ * `### Response:`) are broken first, since as text they tokenise like the real ones. A trailing empty answer asks for the reply.
+ */
 function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
-  const items = messages.map((m): ChatHistoryItem =>
-    m.role === "system" ? { type: "system", text: m.content.trim() } : m.role === "user" ? { type: "user", text: m.content.trim() } : { type: "model", response: [m.content.trim()] },
-  );
+  const items = messages.map((m): ChatHistoryItem => {
+    const text = neutralizeControlText(m.content.trim());
+    return m.role === "system" ? { type: "system", text } : m.role === "user" ? { type: "user", text } : { type: "model", response: [text] };
+  });
   items.push({ type: "model", response: [] });
   return items;
 }
