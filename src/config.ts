@@ -10,6 +10,14 @@ export interface EnvConfig {
   embedder?: string;
   /** LLAMADESK_EMBEDDER_MODEL: path of a GGUF embedding model (with embedder "gguf"). */
   embedderModel?: string;
+  /** LLAMADESK_MODEL: path of the chat model GGUF (after --model and the config file's "model"). */
+  model?: string;
+  /** LLAMADESK_CONFIG: the config file (instead of ./llamadesk.config.json). */
+  configFile?: string;
+  /** LLAMADESK_MODELS_DIR: where `llamadesk pull` saves models. */
+  modelsDir?: string;
+  /** MODEL_ENDPOINT or HF_ENDPOINT (the names llama.cpp and node-llama-cpp read): a Hugging Face mirror for `hf:` URIs. */
+  huggingFaceEndpoint?: string;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
@@ -21,6 +29,14 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   if (indexDir) config.indexDir = indexDir;
   if (embedder) config.embedder = embedder;
   if (embedderModel) config.embedderModel = embedderModel;
+  const model = pick("LLAMADESK_MODEL");
+  const configFile = pick("LLAMADESK_CONFIG");
+  if (model) config.model = model;
+  if (configFile) config.configFile = configFile;
+  const modelsDir = pick("LLAMADESK_MODELS_DIR");
+  const huggingFaceEndpoint = pick("MODEL_ENDPOINT") ?? pick("HF_ENDPOINT");
+  if (modelsDir) config.modelsDir = modelsDir;
+  if (huggingFaceEndpoint) config.huggingFaceEndpoint = huggingFaceEndpoint;
   return config;
 }
 
@@ -42,6 +58,18 @@ function findPackageRoot(start: string): string {
 
 /** The index directory used when neither --index nor LLAMADESK_INDEX says otherwise. */
 export const DEFAULT_INDEX_DIR = "knowledge/index";
+
+/** Where `llamadesk pull` saves models when neither --dir nor LLAMADESK_MODELS_DIR says otherwise (relative to the working directory). */
+export const DEFAULT_MODELS_DIR = "models";
+
+/**
+ * The model `llamadesk pull` downloads by default: Llama 2 7B Chat, Q4_K_M (4.08 GB). Named by file rather
+ * than by quant tag (`:Q4_K_M`) so that resolving it needs no manifest lookup: the URL follows from the URI.
+ */
+export const DEFAULT_MODEL_URI = "hf:TheBloke/Llama-2-7B-Chat-GGUF/llama-2-7b-chat.Q4_K_M.gguf";
+
+/** Where `hf:` URIs resolve when no endpoint is configured. */
+export const DEFAULT_HUGGING_FACE_ENDPOINT = "https://huggingface.co/";
 
 /** The sample FAQ shipped with the package: the demo's knowledge. */
 export const SAMPLE_SOURCES_DIR = resolve(packageRoot, "knowledge/sources");

@@ -40,3 +40,12 @@ export function parseMode(value: string): RetrievalMode {
   }
   return value as RetrievalMode;
 }
+
+/** A parser for a whole-number option of at least 1, naming the option when the value is wrong. */
+export function parsePositiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new LlamadeskError("INVALID_OPTION", `${flag} must be a whole number of at least 1 (got "${value}").`);
+    return n;
+  };
+}

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { Command, Option } from "commander";
 import { LlamadeskError } from "../errors.js";
-import { parseK, parseMode } from "./cliOptions.js";
+import { parseK, parseMode, parsePositiveInt } from "./cliOptions.js";
+import { askCommand } from "./askCommand.js";
+import { chatCommand } from "./chatCommand.js";
 import { demoCommand } from "./demoCommand.js";
 import { evalCommand } from "./evalCommand.js";
 import { ingestCommand } from "./ingestCommand.js";
+import { pullCommand, secondsParser } from "./pullCommand.js";
 import { searchCommand } from "./searchCommand.js";
 
 const program = new Command("llamadesk")
@@ -43,6 +46,43 @@ program
   .option("--json", 'print {"results": [{"id", "score", "text", "source"}]}')
   .action(async (query: string, opts) => finish(await searchCommand(query, opts)));
 
+const modelOption = () => new Option("--model <path>", "chat model GGUF (else the config file's model, else env LLAMADESK_MODEL; none: extractive answers)");
+const configOption = () => new Option("--config <file>", "config file (env LLAMADESK_CONFIG; default ./llamadesk.config.json if present)");
+const answerModeOption = () =>
+  new Option("--mode <mode>", "auto (default): verbatim FAQ answer when one clearly matches, else generated; generative; extractive").choices([
+    "auto",
+    "generative",
+    "extractive",
+  ]);
+const maxTokensOption = () => new Option("--max-tokens <n>", "longest generated answer, in tokens (default 384)").argParser(parsePositiveInt("--max-tokens"));
+
+program
+  .command("ask")
+  .description("answer one question from the knowledge, streaming the answer, then its sources")
+  .argument("<question>", "the customer's question")
+  .addOption(indexOption())
+  .addOption(modelOption())
+  .addOption(answerModeOption())
+  .addOption(configOption())
+  .addOption(maxTokensOption())
+  .addOption(embedderOption())
+  .addOption(embedderModelOption())
+  .option("--conversation <id>", "continue a conversation (ids are printed by --json)")
+  .option("--json", 'print {"answer", "mode", "abstained", "handoff", "sources": [{"id", "title", "source", "score"}], "timing"}')
+  .action(async (question: string, opts) => finish(await askCommand(question, opts)));
+
+program
+  .command("chat")
+  .description("talk to the bot in the terminal: memory, streaming, /sources, /reset")
+  .addOption(indexOption())
+  .addOption(modelOption())
+  .addOption(answerModeOption())
+  .addOption(configOption())
+  .addOption(maxTokensOption())
+  .addOption(embedderOption())
+  .addOption(embedderModelOption())
+  .action(async (opts) => finish(await chatCommand(opts)));
+
 program
   .command("eval")
   .description("measure retrieval on labelled queries: MRR, Recall@1, Recall@5, Recall@k")
@@ -62,6 +102,18 @@ program
   .addOption(indexOption())
   .addOption(new Option("--questions <n>", "sample questions to answer").default(4).argParser(Number))
   .action(async (opts) => finish(await demoCommand(opts)));
+
+program
+  .command("pull")
+  .description("download a GGUF chat model (default: Llama 2 7B Chat, Q4_K_M, 4.1 GB); an interrupted pull resumes")
+  .argument("[uri]", "hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an http(s):// URL of a .gguf file")
+  .option("--dir <dir>", "directory to save into (env LLAMADESK_MODELS_DIR; default models)")
+  .addOption(new Option("--timeout <seconds>", "give up when the server does not answer within this long (default 5)").argParser(secondsParser("--timeout")))
+  .addOption(
+    new Option("--stall-timeout <seconds>", "give up when no data arrives for this long; a rerun resumes (default 60)").argParser(secondsParser("--stall-timeout")),
+  )
+  .option("--json", 'print {"path", "bytes", "alreadyPresent"}')
+  .action(async (uri: string | undefined, opts) => finish(await pullCommand(uri, opts)));
 
 function finish(code: number): void {
   process.exitCode = code;

@@ -24,7 +24,7 @@ export interface AnswerGeneration {
 export interface AnswerPolicy {
   /** Defaults to `"auto"`: extractive when one FAQ entry clearly matches (or no chat model is configured), generative otherwise. */
   mode: AnswerMode;
-  /** The product's name, as the prompts say it. Defaults to `"our product"`. */
+  /** The product's name, as the prompts say it. Defaults to `"this product"`. */
   product: string;
   /**
    * Answerability gate: the bot abstains when the best passage's match confidence (cosine similarity to the question
@@ -32,7 +32,12 @@ export interface AnswerPolicy {
    * banking77 and the sample FAQ (see README, "Answerability and answer modes").
    */
   minConfidence: number;
-  /** `auto` answers verbatim when the best passage is an FAQ entry with at least this match confidence... Defaults to `0.8`. */
+  /**
+   * A verbatim (extractive) answer needs at least this match confidence. In `auto` mode the best passage must also be
+   * an FAQ entry leading by `extractiveMargin`; without a chat model (or in `extractive` mode) a match below it
+   * abstains and shows the closest entries instead of answering with one that may be about something else.
+   * Defaults to `0.8`.
+   */
   extractiveConfidence: number;
   /** ...and its fused retrieval score leads the best other entry's by at least this much (scores run 0–1). Defaults to `0.2`. */
   extractiveMargin: number;
@@ -55,7 +60,7 @@ export type AnswerPolicyInput = Partial<Omit<AnswerPolicy, "generation">> & { ge
 
 export const DEFAULT_POLICY: AnswerPolicy = {
   mode: "auto",
-  product: "our product",
+  product: "this product",
   minConfidence: 0.65,
   extractiveConfidence: 0.8,
   extractiveMargin: 0.2,

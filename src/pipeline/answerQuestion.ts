@@ -68,11 +68,16 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
     ...partial,
   });
 
-  if (!verdict.answerable) {
+  const requested = input.mode ?? policy.mode;
+  const mode = chooseMode(requested, deps.chatModel !== undefined, verdict.extractive);
+  // A verbatim answer must fit the question on its own: without a model to combine passages, a middling match abstains
+  // (showing the closest entries) rather than answer with an entry about something else.
+  const reason = !verdict.answerable ? (verdict.reason ?? "low-confidence") : mode === "extractive" && verdict.confidence < policy.extractiveConfidence ? "low-confidence" : undefined;
+  if (reason !== undefined) {
     const message = prompts["no-answer"].render({ product: policy.product });
     const best = passages.slice(0, 3).map((p, i) => toAnswerSource(p, i + 1));
     const [, answer] = await appendTurns(store, userTurn, { text: message, outcome: "abstained", sources: best.map(toTurnSource) });
-    yield { type: "abstained", reason: verdict.reason ?? "low-confidence", message, sources: best, turnId: answer.id, timing: timing() };
+    yield { type: "abstained", reason, message, sources: best, turnId: answer.id, timing: timing() };
     if (policy.handoffAfterAbstentions > 0 && trailingAbstentions(history) + 1 >= policy.handoffAfterAbstentions) {
       const handoff = prompts.handoff.render({ product: policy.product });
       await store.setStatus(conversationId, "handed-off");
@@ -81,7 +86,9 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
     return;
   }
 
-  const mode = chooseMode(input.mode ?? policy.mode, deps.chatModel !== undefined, verdict.extractive);
+  if (requested === "generative" && mode === "extractive") {
+    yield { type: "notice", code: "MODEL_UNAVAILABLE", message: "Generative answers need a chat model (--model PATH, the config file's \"model\", or LLAMADESK_MODEL); answering extractively." };
+  }
   if (mode === "extractive") {
     const best = passages[0]!;
     const source = toAnswerSource(best, 1);

@@ -38,6 +38,8 @@ describe("createBot / bot.ask", () => {
       // A match, but close to another entry: the model should combine them.
       ["export", [hit(index, "export", 1, 0.66), hit(index, "reset", 0.9, 0.6), hit(index, "billing", 0.5, 0.4)]],
       ["android", [hit(index, "android", 1, 0.7), hit(index, "export", 0.85, 0.5)]],
+      // Answerable, but not close enough to give one entry verbatim.
+      ["payroll", [hit(index, "billing", 1, 0.62), hit(index, "export", 0.5, 0.3)]],
       // Nothing close: cosine low and the question's words are not in the passage.
       ["mortgage", [hit(index, "billing", 1, 0.21), hit(index, "export", 0.4, 0.18)]],
     ]);
@@ -59,6 +61,14 @@ describe("createBot / bot.ask", () => {
     const turns = await store.history("c1");
     expect(turns.map((t) => [t.role, t.outcome, t.mode])).toEqual([["user", undefined, undefined], ["assistant", "answered", "extractive"]]);
     expect(turns[1]!.id).toBe(done.turnId);
+  });
+
+  it("without a model, a middling match abstains with the closest entries instead of answering verbatim; a model answers it", async () => {
+    const events = await ask(make(), "When is payroll billed?");
+    expect(types(events)).toEqual(["abstained"]);
+    expect(only(events, "abstained").sources.map((s) => s.id)).toEqual(["billing", "export"]);
+    const chatModel = new FakeChatModel({ answers: ["On the first of the month [1]."] });
+    expect(only(await ask(make({ chatModel }), "When is payroll billed?", { conversationId: "c2" }), "done").mode).toBe("generative");
   });
 
   it("says once, as a notice, why there is no chat model", async () => {

@@ -1,0 +1,91 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { readEnv } from "./config.js";
+import { LlamadeskError } from "./errors.js";
+import type { AnswerPolicyInput } from "./pipeline/AnswerPolicy.js";
+
+/** `llamadesk.config.json`: settings a team keeps with its knowledge. Relative paths are relative to the file. */
+export interface LlamadeskConfig {
+  /** Index directory. */
+  index?: string;
+  /** Conversation store (SQLite file). Defaults to `conversations.sqlite` beside the index directory. */
+  store?: string;
+  /** Chat model GGUF. */
+  model?: string;
+  /** Prompt format of the chat model. Defaults to `"llama2"`. */
+  modelFormat?: "llama2" | "alpaca" | "auto";
+  /** Tokens per conversation. Defaults to the model's, capped at 4096. */
+  contextSize?: number;
+  /** CPU threads. Defaults to the machine's math cores. */
+  threads?: number;
+  /** Conversations generated at once. Defaults to 1. */
+  sequences?: number;
+  /** LoRA adapter GGUF applied on the chat model. */
+  lora?: string;
+  /** A folder with your own versions of the prompt files. Defaults to the shipped `prompts/`. */
+  prompts?: string;
+  embedder?: "use-lite" | "gguf";
+  embedderModel?: string;
+  /** Answer policy: mode, product name, thresholds (see README, "Answerability and answer modes"). */
+  policy?: AnswerPolicyInput;
+}
+
+export const CONFIG_FILE_NAME = "llamadesk.config.json";
+
+const schema = z
+  .object({
+    index: z.string().min(1),
+    store: z.string().min(1),
+    model: z.string().min(1),
+    modelFormat: z.enum(["llama2", "alpaca", "auto"]),
+    contextSize: z.number().int().min(64),
+    threads: z.number().int().min(1),
+    sequences: z.number().int().min(1).max(64),
+    lora: z.string().min(1),
+    prompts: z.string().min(1),
+    embedder: z.enum(["use-lite", "gguf"]),
+    embedderModel: z.string().min(1),
+    policy: z.record(z.string(), z.unknown()),
+  })
+  .strict()
+  .partial();
+
+const PATH_FIELDS = ["index", "store", "model", "lora", "prompts", "embedderModel"] as const;
+
+export interface LoadedConfig {
+  config: LlamadeskConfig;
+  /** The file read, if any. */
+  path?: string;
+}
+
+/**
+ * Reads the config file: `explicitPath`, else LLAMADESK_CONFIG, else `./llamadesk.config.json` if it exists.
+ * A file named explicitly must exist; every field is checked, and paths are made absolute.
+ */
+export async function loadConfigFile(explicitPath?: string, cwd = process.cwd()): Promise<LoadedConfig> {
+  const named = explicitPath ?? readEnv().configFile;
+  const path = resolve(cwd, named ?? CONFIG_FILE_NAME);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    if (named === undefined && (cause as NodeJS.ErrnoException).code === "ENOENT") return { config: {} };
+    throw new LlamadeskError("CONFIG_INVALID", `Cannot read the config file ${path}: ${(cause as Error).message}.`, { cause });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new LlamadeskError("CONFIG_INVALID", `${path} is not valid JSON: ${(cause as Error).message}.`, { cause });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join(".") || (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "(top level)");
+    throw new LlamadeskError("CONFIG_INVALID", `${path}: ${field}: ${issue.message}. See README, "Configuration", for the fields.`);
+  }
+  const config = { ...parsed.data } as LlamadeskConfig;
+  for (const field of PATH_FIELDS) if (config[field] !== undefined) config[field] = resolve(dirname(path), config[field]!);
+  return { config, path };
+}

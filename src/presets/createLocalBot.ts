@@ -1,0 +1,78 @@
+import { dirname, join, resolve } from "node:path";
+import { createBot, type Bot } from "../bot.js";
+import { DEFAULT_INDEX_DIR, readEnv } from "../config.js";
+import { loadConfigFile, type LlamadeskConfig } from "../configFile.js";
+import { isLlamadeskError, LlamadeskError } from "../errors.js";
+import { createEmbedder, type EmbedderKind } from "../knowledge/createEmbedder.js";
+import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { ChatModel } from "../model/ChatModel.js";
+import type { AnswerPolicyInput } from "../pipeline/AnswerPolicy.js";
+import { loadPrompts } from "../prompts/loadPrompts.js";
+import { SqliteConversationStore } from "../store/SqliteConversationStore.js";
+
+export interface LocalBotOptions {
+  /** Index directory. Defaults to the config file's `index`, then LLAMADESK_INDEX, then `knowledge/index`. */
+  index?: string | undefined;
+  /** Chat model GGUF, or `false` for none. Defaults to the config file's `model`, then LLAMADESK_MODEL, then none. */
+  model?: string | false | undefined;
+  /** Config file. Defaults to LLAMADESK_CONFIG, then `./llamadesk.config.json` if it exists. */
+  configFile?: string | undefined;
+  /** Conversation store (SQLite file, or ":memory:"). Defaults to the config file's `store`, then `conversations.sqlite` beside the index. */
+  store?: string | undefined;
+  /** Policy fields that win over the config file's `policy`. */
+  policy?: AnswerPolicyInput | undefined;
+  /** Embedder. Defaults to the config file's, then LLAMADESK_EMBEDDER, then `use-lite`. */
+  embedder?: string | undefined;
+  embedderModel?: string | undefined;
+}
+
+/**
+ * The local preset: the bot a fresh install runs, built from flags, then the config file, then the environment.
+ * With no chat model (none configured, or the file missing or broken) it still answers, extractively; a model that
+ * was configured but could not load is reported once, as a `notice` event, with what to do.
+ */
+export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot> {
+  const { config } = await loadConfigFile(options.configFile);
+  const env = readEnv();
+  const indexDir = resolve(options.index ?? config.index ?? env.indexDir ?? DEFAULT_INDEX_DIR);
+  const kind = options.embedder ?? config.embedder ?? env.embedder ?? "use-lite";
+  if (kind !== "use-lite" && kind !== "gguf") throw new LlamadeskError("INVALID_OPTION", `embedder must be "use-lite" or "gguf" (got "${kind}").`);
+  const embedderModel = options.embedderModel ?? config.embedderModel ?? env.embedderModel;
+  const embedder = await createEmbedder({ kind: kind as EmbedderKind, ...(embedderModel ? { modelPath: resolve(embedderModel) } : {}) });
+  try {
+    const index = await KnowledgeIndex.load(indexDir, { embedder });
+    const prompts = await loadPrompts(config.prompts);
+    const policy = { ...config.policy, ...options.policy, generation: { ...config.policy?.generation, ...options.policy?.generation } };
+    const modelPath = options.model === false ? undefined : (options.model ?? config.model ?? env.model);
+    const { chatModel, problem } = modelPath === undefined ? {} : await loadChatModel(resolve(modelPath), config);
+    const storePath = options.store ?? config.store ?? join(dirname(indexDir), "conversations.sqlite");
+    const store = await SqliteConversationStore.open({ path: storePath === ":memory:" ? storePath : resolve(storePath) }).catch(async (error) => {
+      await chatModel?.dispose();
+      throw error;
+    });
+    return createBot({ index, embedder, chatModel, chatModelProblem: problem, store, prompts, policy });
+  } catch (error) {
+    await embedder.dispose?.();
+    throw error;
+  }
+}
+
+/** Loads the chat model; a missing or broken file becomes the reason answers are extractive, not a failure. */
+async function loadChatModel(modelPath: string, config: LlamadeskConfig): Promise<{ chatModel?: ChatModel; problem?: LlamadeskError }> {
+  // node-llama-cpp loads only when a model is configured: extractive bots start without it.
+  const { LlamaChatModel } = await import("../model/LlamaChatModel.js");
+  try {
+    const chatModel = await LlamaChatModel.create({
+      modelPath,
+      ...(config.modelFormat ? { format: config.modelFormat } : {}),
+      ...(config.contextSize ? { contextSize: config.contextSize } : {}),
+      ...(config.threads ? { threads: config.threads } : {}),
+      ...(config.sequences ? { sequences: config.sequences } : {}),
+      ...(config.lora ? { loraPath: config.lora } : {}),
+    });
+    return { chatModel };
+  } catch (error) {
+    if (isLlamadeskError(error, "MODEL_NOT_FOUND") || isLlamadeskError(error, "MODEL_FAILED")) return { problem: error };
+    throw error;
+  }
+}
