@@ -71,8 +71,9 @@ export interface Passage {
   score: number;
   /**
    * The raw scores behind `score`, comparable across queries: cosine similarity of
-   * the query and chunk embeddings, and BM25. A confidence gate should read these,
+   * the query and chunk embeddings, BM25, and the IDF-weighted share of the query's words the chunk contains
+   * (hybrid retrieval only). A confidence gate should read these,
    * since the fused score is relative to the other candidates.
    */
-  signals: { vector?: number; lexical?: number };
+  signals: { vector?: number; lexical?: number; coverage?: number };
 }

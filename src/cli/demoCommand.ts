@@ -7,12 +7,16 @@ import { UseLiteEmbedder } from "../knowledge/UseLiteEmbedder.js";
 import { HybridRetriever } from "../retrieval/HybridRetriever.js";
 import { resolveIndexDir } from "./cliOptions.js";
 import { ingestWithProgress } from "./ingestWithProgress.js";
-import { sourceOf } from "./searchCommand.js";
+import { createLocalBot } from "../presets/createLocalBot.js";
+import { collectAnswer, formatSources } from "./collectAnswer.js";
 
 export interface DemoCliOptions {
   index?: string;
   /** Sample questions answered. */
   questions: number;
+  /** Chat model GGUF for generated answers. Defaults to the config file's, then LLAMADESK_MODEL, then none. */
+  model?: string;
+  config?: string;
 }
 
 /**
@@ -38,18 +42,34 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
   );
 
   const retriever = new HybridRetriever({ index, embedder });
-  const questions = (await readFile(DEMO_QUESTIONS_FILE, "utf8")).split("\n").filter((q) => q.trim());
-  for (const query of questions.slice(0, options.questions)) {
-    const [best, ...related] = await retriever.retrieve(query, { k: 3 });
-    out();
-    out(`Q: ${query}`);
-    if (!best) {
-      out("A: (nothing in the knowledge base matches)");
-      continue;
+  const bot = await createLocalBot({
+    index: indexDir,
+    model: options.model,
+    configFile: options.config,
+    store: ":memory:",
+    policy: { product: "Tidepool", mode: "auto" },
+  });
+  try {
+    const questions = (await readFile(DEMO_QUESTIONS_FILE, "utf8")).split("\n").filter((q) => q.trim());
+    out(
+      bot.chatModel
+        ? `Answering in auto mode with ${bot.chatModel.id}: verbatim FAQ answers for clear matches, generated ones otherwise.`
+        : "Answering in auto mode without a chat model: verbatim FAQ answers (see README, \"Getting a model\", for generated ones).",
+    );
+    for (const [i, question] of questions.slice(0, options.questions).entries()) {
+      out();
+      out(`Q: ${question}`);
+      process.stdout.write("A: ");
+      const summary = await collectAnswer(bot.ask({ conversationId: `demo-${i}`, text: question, channel: "cli" }), {
+        onText: (text) => process.stdout.write(text.replace(/\n/g, "\n   ")),
+        onNotice: (message) => process.stderr.write(`note: ${message}\n`),
+      });
+      out();
+      if (summary.error) out(`   (error [${summary.error.code}]: ${summary.error.message})`);
+      else out(`   ${summary.mode ?? "no answer"}; ${formatSources(summary).trimEnd().replace(/\n/g, "\n   ")}`);
     }
-    out(`A: ${best.text.replace(/\n/g, "\n   ")}`);
-    out(`   — ${best.title} (${sourceOf(best)})`);
-    if (related.length > 0) out(`   Related: ${related.map((p) => p.title).join(" | ")}`);
+  } finally {
+    await bot.dispose();
   }
 
   const queries = await readQueriesFile(SAMPLE_QUERIES_FILE);

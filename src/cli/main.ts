@@ -101,6 +101,8 @@ program
   .description("ingest the shipped sample FAQ and answer a few customer questions from it")
   .addOption(indexOption())
   .addOption(new Option("--questions <n>", "sample questions to answer").default(4).argParser(Number))
+  .addOption(modelOption())
+  .addOption(configOption())
   .action(async (opts) => finish(await demoCommand(opts)));
 
 program

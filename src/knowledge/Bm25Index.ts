@@ -112,12 +112,28 @@ export class Bm25Index {
     });
   }
 
+  /**
+   * For each document, the share of the query's information it contains: the IDF of the query terms it has over
+   * the IDF of all of them. Terms no document has count at full weight, so a question about something the
+   * knowledge never mentions ("mortgage") scores low everywhere. Comparable across queries, unlike BM25.
+   */
+  coverageAll(query: string, ids: readonly string[]): number[] {
+    const n = this.docs.size;
+    const terms = [...new Set(tokenize(query))].map((term) => ({ term, idf: idf(n, this.postings.get(term)?.size ?? 0) }));
+    const total = terms.reduce((sum, t) => sum + t.idf, 0);
+    return ids.map((id) => {
+      const stats = this.docs.get(id);
+      if (!stats || total === 0) return 0;
+      return terms.reduce((sum, t) => sum + (stats.terms.has(t.term) ? t.idf : 0), 0) / total;
+    });
+  }
+
   private queryTerms(query: string): { term: string; idf: number }[] {
     const n = this.docs.size;
     const out: { term: string; idf: number }[] = [];
     for (const term of new Set(tokenize(query))) {
       const df = this.postings.get(term)?.size ?? 0;
-      if (df > 0) out.push({ term, idf: Math.log(1 + (n - df + 0.5) / (df + 0.5)) });
+      if (df > 0) out.push({ term, idf: idf(n, df) });
     }
     return out;
   }
@@ -134,4 +150,8 @@ function topK(scores: Map<string, number>, k: number): LexicalHit[] {
   // Ties break on id so results are deterministic.
   hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return hits.slice(0, k);
+}
+
+function idf(n: number, df: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }

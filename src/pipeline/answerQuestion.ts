@@ -1,11 +1,13 @@
 import type { AnswerTiming, BotEvent } from "../BotEvent.js";
 import type { AskInput } from "../bot.js";
-import type { ChatModel, GenerationResult } from "../model/ChatModel.js";
+import { isLlamadeskError } from "../errors.js";
+import type { ChatModel, ChatStream, GenerationResult } from "../model/ChatModel.js";
 import type { Prompts } from "../prompts/loadPrompts.js";
 import type { ConversationStore, NewTurn, Turn, TurnSource } from "../store/ConversationStore.js";
 import type { Passage } from "../types.js";
 import type { AnswerMode, AnswerPolicy } from "./AnswerPolicy.js";
 import { toAnswerSource, type AnswerSource } from "./AnswerSource.js";
+import type { AnswerMessages } from "./buildAnswerMessages.js";
 import type { PipelineSteps } from "./createPipelineSteps.js";
 import { detectHandoffRequest } from "./detectHandoffRequest.js";
 
@@ -113,26 +115,60 @@ interface GenerateContext {
 }
 
 async function* generate(input: AskInput, deps: AnswerDeps, ctx: GenerateContext): AsyncGenerator<BotEvent, void, undefined> {
-  const { steps, store, policy, startedAt } = deps;
+  const { steps, policy } = deps;
   const chatModel = deps.chatModel!;
   const config = input.signal ? { signal: input.signal } : {};
-  const prompt = await steps.prompt.invoke({ history: ctx.history, question: input.text, passages: ctx.passages }, config);
-  yield { type: "sources", sources: prompt.sources, question: ctx.question };
-
   const { maxTokens, temperature, topP } = policy.generation;
-  const stream = chatModel.stream(prompt.messages, {
-    maxTokens,
-    temperature,
-    topP,
-    conversationKey: input.conversationId,
-    ...(input.signal ? { signal: input.signal } : {}),
-  });
+  // Passages that do not fit the model's context are dropped from the end (the least relevant) until the prompt fits.
+  for (let keep = ctx.passages.length; ; keep--) {
+    const prompt = await steps.prompt.invoke({ history: ctx.history, question: input.text, passages: ctx.passages.slice(0, keep) }, config);
+    let stream: ChatStream;
+    let iterator: AsyncIterator<string>;
+    let first: IteratorResult<string>;
+    try {
+      stream = chatModel.stream(prompt.messages, {
+        maxTokens,
+        temperature,
+        topP,
+        conversationKey: input.conversationId,
+        ...(input.signal ? { signal: input.signal } : {}),
+      });
+      iterator = stream[Symbol.asyncIterator]();
+      first = await iterator.next();
+    } catch (error) {
+      if (isLlamadeskError(error, "PROMPT_TOO_LONG") && keep > 1) continue;
+      throw error;
+    }
+    yield { type: "sources", sources: prompt.sources, question: ctx.question };
+    yield* finish(input, deps, ctx, prompt, stream, first, iterator);
+    return;
+  }
+}
+
+async function* finish(
+  input: AskInput,
+  deps: AnswerDeps,
+  ctx: GenerateContext,
+  prompt: AnswerMessages,
+  stream: ChatStream,
+  first: IteratorResult<string>,
+  iterator: AsyncIterator<string>,
+): AsyncGenerator<BotEvent, void, undefined> {
+  const { steps, store, startedAt } = deps;
+  const config = input.signal ? { signal: input.signal } : {};
   let firstTokenAt: number | null = null;
   let lastTokenAt = 0;
-  for await (const piece of stream) {
-    lastTokenAt = performance.now();
-    firstTokenAt ??= lastTokenAt;
-    yield { type: "token", text: piece };
+  let ended = false;
+  try {
+    for (let next = first; !next.done; next = await iterator.next()) {
+      lastTokenAt = performance.now();
+      firstTokenAt ??= lastTokenAt;
+      yield { type: "token", text: next.value };
+    }
+    ended = true;
+  } finally {
+    // The consumer stopped reading: stop generating, so the model is free for the next request.
+    if (!ended) await iterator.return?.();
   }
   const result: GenerationResult = await stream.result;
   const cited = await steps.cite.invoke({ answer: result.text, sources: prompt.citable }, config);

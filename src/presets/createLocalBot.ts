@@ -72,7 +72,10 @@ async function loadChatModel(modelPath: string, config: LlamadeskConfig): Promis
     });
     return { chatModel };
   } catch (error) {
-    if (isLlamadeskError(error, "MODEL_NOT_FOUND") || isLlamadeskError(error, "MODEL_FAILED")) return { problem: error };
+    if (isLlamadeskError(error, "MODEL_NOT_FOUND") || isLlamadeskError(error, "MODEL_FAILED")) {
+      const fix = "For generated answers, point --model, the config file's \"model\" or LLAMADESK_MODEL at a Llama 2-Chat GGUF (`llamadesk pull` downloads one).";
+      return { problem: new LlamadeskError(error.code, `${error.message.replace(/ Download a Llama 2-Chat GGUF.*$/, "")} ${fix}`, { cause: error }) };
+    }
     throw error;
   }
 }

@@ -92,9 +92,9 @@ export class HybridRetriever {
       ...c,
       titleTerms: new Set(tokenize(this.index.getChunk(c.id)?.title ?? "")),
     }));
-    return diversify(head, this.diversity)
-      .slice(0, k)
-      .map(({ id, score, signals }) => this.passage(id, score, signals));
+    const chosen = diversify(head, this.diversity).slice(0, k);
+    const coverage = this.index.lexical.coverageAll(query, chosen.map((c) => c.id));
+    return chosen.map(({ id, score, signals }, i) => this.passage(id, score, { ...signals, coverage: coverage[i]! }));
   }
 
   private passage(chunkId: string, score: number, signals: Passage["signals"]): Passage {

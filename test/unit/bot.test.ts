@@ -215,6 +215,19 @@ describe("createBot / bot.ask", () => {
     expect((await store.history("c1")).map((t) => t.text)).toEqual(["How can I export everything?", "Answer one.", "Is there an Android app?", "Answer two."]);
   });
 
+  it("drops the least relevant sources when the prompt does not fit the model's context", async () => {
+    const chatModel = new FakeChatModel({
+      answers: (messages) => {
+        if (messages.at(-1)!.content.includes("[2]")) throw new LlamadeskError("PROMPT_TOO_LONG", "too long");
+        return "Short [1].";
+      },
+    });
+    const events = await ask(make({ chatModel, policy: { product: "Tidepool", mode: "generative" } }), "How can I export everything?");
+    expect(types(events)).toEqual(["sources", "token", "token", "done"]);
+    expect(only(events, "sources").sources.map((s) => s.id)).toEqual(["export"]);
+    expect(chatModel.calls).toHaveLength(3);
+  });
+
   it("the ask's mode overrides the policy's", async () => {
     const chatModel = new FakeChatModel({ answers: ["Generated [1]."] });
     const bot = make({ chatModel });
