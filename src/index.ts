@@ -34,3 +34,5 @@ export type {
 } from "./store/ConversationStore.js";
 export { MemoryConversationStore, type MemoryConversationStoreOptions } from "./store/MemoryConversationStore.js";
 export { SqliteConversationStore, type SqliteConversationStoreOptions } from "./store/SqliteConversationStore.js";
+export { pullModel, type PullModelOptions, type PullModelResult } from "./model/pullModel.js";
+export { DEFAULT_MODEL_URI, DEFAULT_MODELS_DIR } from "./config.js";

@@ -11,16 +11,22 @@ export interface ProgressBar {
  * (CI logs, pipes) it prints a plain line at every 25% instead of redrawing.
  */
 export function createProgressBar(label: string, unit: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
+  // The rate counts from the first update, so work done before (a resumed download starts
+  // part-way) does not inflate it.
+  let first: { done: number; at: number } | undefined;
+  const rateOf = (done: number, fallback: string): string => {
+    first ??= { done, at: performance.now() };
+    const seconds = (performance.now() - first.at) / 1000;
+    return seconds > 0 ? ((done - first.done) / seconds).toFixed(1) : fallback;
+  };
   if (!stream.isTTY) {
     let lastQuarter = -1;
-    const started = performance.now();
     return {
       update(done, total) {
+        const rate = rateOf(done, "-");
         const quarter = total > 0 ? Math.floor((done / total) * 4) : 4;
         if (quarter === lastQuarter) return;
         lastQuarter = quarter;
-        const seconds = (performance.now() - started) / 1000;
-        const rate = seconds > 0 ? (done / seconds).toFixed(1) : "-";
         stream.write(`${label}: ${done}/${total} ${unit} (${rate} ${unit}/s)\n`);
       },
       stop() {},
@@ -36,11 +42,9 @@ export function createProgressBar(label: string, unit: string, stream: NodeJS.Wr
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const t0 = performance.now();
   return {
     update(done, total) {
-      const seconds = (performance.now() - t0) / 1000;
-      const rate = seconds > 0 ? (done / seconds).toFixed(1) : "0";
+      const rate = rateOf(done, "0");
       if (!started) {
         bar.start(total, done, { rate });
         started = true;
