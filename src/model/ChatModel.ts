@@ -14,6 +14,11 @@ export interface GenerateOptions {
   topP?: number;
   /** Generation ends before any of these strings; the string itself is not emitted. Defaults to none. */
   stop?: string[];
+  /**
+   * For benchmarks: generate exactly `maxTokens` (as far as the context has room), never ending at the end-of-sequence
+   * token or the prompt format's end-of-turn marker. `stop` strings still apply. Defaults to `false`.
+   */
+  ignoreEos?: boolean;
   /** Aborting stops generation: the stream throws `signal.reason` and the model moves on to the next request. */
   signal?: AbortSignal;
   /**
@@ -143,6 +148,7 @@ export function assertChatRequest(messages: readonly ChatMessage[], options: Gen
   const { maxTokens, temperature, topP } = options;
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1)) badOption("maxTokens", "a whole number of at least 1", maxTokens);
   if (temperature !== undefined && !(temperature >= 0)) badOption("temperature", "0 or more", temperature);
+  if (options.ignoreEos !== undefined && typeof options.ignoreEos !== "boolean") badOption("ignoreEos", "true or false", options.ignoreEos);
   if (topP !== undefined && !(topP > 0 && topP <= 1)) badOption("topP", "more than 0 and at most 1", topP);
   if (options.stop !== undefined && !(Array.isArray(options.stop) && options.stop.every((s) => typeof s === "string" && s !== ""))) {
     badOption("stop", "a list of non-empty strings", options.stop);

@@ -8,6 +8,7 @@ import {
   LlamaChat,
   resolveChatWrapper,
   SpecialToken,
+  TokenBias,
   type ChatHistoryItem,
   type ChatWrapper,
   type Llama,
@@ -70,6 +71,8 @@ export class LlamaChatModel implements ChatModel {
   private readonly pool: SequencePool<Sequence>;
   private readonly defaults: typeof DEFAULTS;
   private readonly formatStops: string[];
+  /** For `ignoreEos`; made on first use. */
+  private eosBan: TokenBias | undefined;
   private disposed = false;
 
   private constructor(
@@ -176,6 +179,7 @@ export class LlamaChatModel implements ChatModel {
     try {
       if (this.disposed) throw new LlamadeskError("MODEL_FAILED", `${this.id} was disposed before this request got a turn.`);
       const maxTokens = options.maxTokens ?? this.defaults.maxTokens;
+      const ignoreEos = options.ignoreEos ?? false;
       const fitted = this.fit(slot, key, messages, maxTokens);
       slot.key = key;
       slot.item.keptFrom = fitted.keptFrom;
@@ -189,7 +193,8 @@ export class LlamaChatModel implements ChatModel {
           maxTokens: Math.max(1, Math.min(maxTokens, this.contextSize - fitted.promptTokens - 1)),
           temperature: options.temperature ?? this.defaults.temperature,
           topP: options.topP ?? this.defaults.topP,
-          customStopTriggers: [...(options.stop ?? this.defaults.stop), ...this.formatStops],
+          customStopTriggers: [...(options.stop ?? this.defaults.stop), ...(ignoreEos ? [] : this.formatStops)],
+          ...(ignoreEos ? { tokenBias: (this.eosBan ??= eosBan(this.init.model)) } : {}),
           signal,
           stopOnAbortSignal: true,
           onToken: (t) => void (tokens += t.length),
@@ -276,6 +281,21 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   });
   items.push({ type: "model", response: [] });
   return items;
+}
+
+/**
+ * A bias that bans the end-of-generation tokens, for `ignoreEos`. `TokenBias.set()` skips them on purpose (`"never"`
+ * on EOS is ignored), and node-llama-cpp 3.21 has no other switch, so the ban goes into the bias's map directly:
+ * llama.cpp's logit-bias sampler applies it to any token. The LlamaChatModel tests check that exactly maxTokens come out.
+ */
+function eosBan(model: LlamaModel): TokenBias {
+  const bias = new TokenBias(model.tokenizer);
+  const biases = (bias as unknown as { _biases?: unknown })._biases;
+  if (!(biases instanceof Map)) {
+    throw new LlamadeskError("MODEL_FAILED", "ignoreEos relies on node-llama-cpp 3.21's TokenBias internals, which this node-llama-cpp version lacks; leave ignoreEos out.");
+  }
+  for (const token of [model.tokens.eos, model.tokens.eot]) if (token !== null) biases.set(token, -Infinity);
+  return bias;
 }
 
 function stopReasonOf(metadata: { stopReason: string; customStopTrigger?: (string | unknown)[] }, formatStops: string[]): StopReason {

@@ -22,7 +22,8 @@ export interface FakeChatCall {
 
 /**
  * A scripted chat model for tests: streams its answers a word at a time (one "token" is a word with the
- * spaces before it), honours `maxTokens`, `stop` and `signal` like a real model, and records every call.
+ * spaces before it), honours `maxTokens`, `stop`, `ignoreEos` (repeating the answer) and `signal` like a real
+ * model, and records every call.
  */
 export class FakeChatModel implements ChatModel {
   readonly id: string;
@@ -50,8 +51,15 @@ export class FakeChatModel implements ChatModel {
         const at = text.indexOf(stop);
         if (stop !== "" && at !== -1) [text, stopReason] = [text.slice(0, at), "stop"];
       }
-      const pieces = text.match(/\s*\S+/g) ?? [];
+      const words = text.match(/\s*\S+/g) ?? [];
+      const pieces = [...words];
       const maxTokens = options.maxTokens ?? this.options.maxTokens ?? 512;
+      // ignoreEos: the answer's words again and again, up to maxTokens (a stop string still ends it).
+      if (options.ignoreEos && stopReason === "eos" && words.length > 0) {
+        const again = words.map((w, i) => (i === 0 && !/^\s/.test(w) ? ` ${w}` : w));
+        while (pieces.length < maxTokens) pieces.push(...again);
+        stopReason = "maxTokens";
+      }
       if (pieces.length > maxTokens) [pieces.length, stopReason] = [maxTokens, "maxTokens"];
       let emitted = "";
       let firstAt: number | null = null;

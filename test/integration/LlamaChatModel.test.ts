@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getLlama, type Llama } from "node-llama-cpp";
@@ -7,6 +7,7 @@ import { isLlamadeskError } from "../../src/errors.js";
 import type { ChatMessage, ChatStream, GenerationResult } from "../../src/model/ChatModel.js";
 import { LlamaChatModel, type LlamaChatModelOptions } from "../../src/model/LlamaChatModel.js";
 import { neutralizeControlText } from "../../src/model/neutralizeControlText.js";
+import { planLlamaGguf } from "../../src/testing/writeLlamaGguf.js";
 import { writeTinyLlamaGguf } from "../../src/testing/writeTinyLlamaGguf.js";
 
 // Real llama.cpp on a tiny random-weight Llama 2 with the real tokenizer: the output is gibberish,
@@ -228,6 +229,37 @@ describe("LlamaChatModel", () => {
     const huge = [{ role: "user" as const, content: "word ".repeat(400) }];
     await expect(run(small.stream(huge))).rejects.toSatisfy((e) => isLlamadeskError(e, "PROMPT_TOO_LONG"));
     expect((await run(small.stream(ask, { maxTokens: 4 }))).result.tokens).toBeGreaterThan(0);
+  });
+
+  it("generates exactly maxTokens with ignoreEos, where the model would have ended at once", async () => {
+    // A model that answers with EOS straight away: EOS's row of output.weight becomes 3x the row of the token the
+    // model would pick first, so EOS's logit (3x that token's, which leads the rest and is positive) wins.
+    const raw = await llama.loadModel({ modelPath });
+    const context = await raw.createContext({ contextSize: 512, threads: llama.cpuMathCores });
+    const first = (await context.getSequence().evaluate(chat.renderPrompt(ask).tokens, { temperature: 0 }).next()).value as number;
+    await context.dispose();
+    await raw.dispose();
+    const plan = await planLlamaGguf({ path: modelPath });
+    const output = plan.tensors.find((t) => t.name === "output.weight")!;
+    const last = plan.tensors.at(-1)!;
+    const rowBytes = output.dims[0]! * 4;
+    const rowAt = (token: number) => plan.fileSize - Math.ceil((last.offset + last.bytes) / 32) * 32 + output.offset + token * rowBytes;
+    const bytes = await readFile(modelPath);
+    const eos = 2;
+    for (let i = 0; i < rowBytes; i += 4) bytes.writeFloatLE(3 * bytes.readFloatLE(rowAt(first) + i), rowAt(eos) + i);
+    const endsAtOncePath = join(work, "ends-at-once.gguf");
+    await writeFile(endsAtOncePath, bytes);
+    const endsAtOnce = await create({ modelPath: endsAtOncePath, contextSize: 256 });
+
+    const greedy = { maxTokens: 12, temperature: 0 };
+    const natural = (await run(endsAtOnce.stream(ask, greedy))).result;
+    expect(natural).toMatchObject({ stopReason: "eos", tokens: 0, text: "" });
+    const forced = (await run(endsAtOnce.stream(ask, { ...greedy, ignoreEos: true }))).result;
+    expect(forced).toMatchObject({ stopReason: "maxTokens", tokens: 12 });
+    expect(forced.text.length).toBeGreaterThan(0);
+    // Sampled too, and on a model that does not end early.
+    expect((await run(chat.stream(ask, { maxTokens: 20, ignoreEos: true }))).result).toMatchObject({ stopReason: "maxTokens", tokens: 20 });
+    expect(() => chat.stream(ask, { ignoreEos: "yes" as unknown as boolean })).toThrow(/ignoreEos/);
   });
 
   it("fails with coded errors naming the file for a missing model, a corrupt model or a missing LoRA", async () => {

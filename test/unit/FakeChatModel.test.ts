@@ -41,6 +41,19 @@ describe("FakeChatModel", () => {
     expect((await stopped.result).stopReason).toBe("stop");
   });
 
+  it("with ignoreEos, repeats the answer up to exactly maxTokens; a stop string still ends it", async () => {
+    const model = new FakeChatModel({ answers: ["one two three"] });
+    const forced = model.stream(ask, { maxTokens: 7, ignoreEos: true });
+    expect((await collect(forced)).join("")).toBe("one two three one two three one");
+    expect(await forced.result).toMatchObject({ stopReason: "maxTokens", tokens: 7 });
+    const exact = model.stream(ask, { maxTokens: 3, ignoreEos: true });
+    expect(await collect(exact)).toEqual(["one", " two", " three"]);
+    expect((await exact.result).stopReason).toBe("maxTokens");
+    const stopped = model.stream(ask, { maxTokens: 7, ignoreEos: true, stop: [" three"] });
+    expect((await collect(stopped)).join("")).toBe("one two");
+    expect((await stopped.result).stopReason).toBe("stop");
+  });
+
   it("throws the signal's reason when aborted mid-stream, and stops generating", async () => {
     const model = new FakeChatModel({ answers: ["a b c d e f g h i j"], delayMs: 5 });
     const controller = new AbortController();
