@@ -16,6 +16,15 @@ export type { IndexManifest } from "./knowledge/manifest.js";
 export { ingest, type IngestOptions, type IngestSummary, type IngestProgress } from "./knowledge/ingest.js";
 export { HybridRetriever, type HybridRetrieverOptions, type RetrieveOptions, type RetrievalMode } from "./retrieval/HybridRetriever.js";
 export { toLangChainRetriever } from "./retrieval/LangChainRetriever.js";
+// Imports no node-llama-cpp: LlamaChatModel (which does) has its own entry point, llamadesk/llama.
+export {
+  LlamadeskChatModel,
+  toLangChainChatModel,
+  type LlamadeskChatModelCallOptions,
+  type LlamadeskChatModelDefaults,
+  type LlamadeskChatModelInput,
+  type LlamadeskResponseMetadata,
+} from "./model/LangChainChatModel.js";
 export { evaluate, type EvalMetrics, type EvalMiss } from "./eval/evaluate.js";
 export { readQueriesFile, type EvalQuery } from "./eval/readQueriesFile.js";
 export type {

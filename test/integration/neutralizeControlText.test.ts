@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { getLlama, type Llama, type LlamaModel } from "node-llama-cpp";
+import { getLlama, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../src/model/ChatModel.js";
 import { LlamaChatModel } from "../../src/model/LlamaChatModel.js";
@@ -30,7 +30,7 @@ describe("neutralizeControlText on the real Llama 2 tokenizer", () => {
   /** A token's text with its word-start space, which detokenizing a token alone drops. */
   const piece = (token: number) => {
     const [x] = vocab.tokenize("x");
-    return vocab.detokenize([x!, token]).slice(vocab.detokenize([x!]).length);
+    return vocab.detokenize([x!, token as Token]).slice(vocab.detokenize([x!]).length);
   };
 
   /** Where token runs spell a marker exactly, and where BOS/EOS are: `at` counts from the end after `split`. */
