@@ -28,19 +28,20 @@ export interface AnswerPolicy {
   product: string;
   /**
    * Answerability gate: the bot abstains when the best passage's match confidence (cosine similarity to the question
-   * + 0.3 × the share of the question's words it contains) is below this. Defaults to `0.65`, calibrated on StackFAQ,
+   * + 0.5 × the IDF-weighted share of the question's words it contains) is below this. Defaults to `0.7`, calibrated on StackFAQ,
    * banking77 and the sample FAQ (see README, "Answerability and answer modes").
    */
   minConfidence: number;
   /**
-   * A verbatim (extractive) answer needs at least this match confidence. In `auto` mode the best passage must also be
-   * an FAQ entry leading by `extractiveMargin`; without a chat model (or in `extractive` mode) a match below it
-   * abstains and shows the closest entries instead of answering with one that may be about something else.
-   * Defaults to `0.8`.
+   * A verbatim (extractive) answer must lead the best other entry's fused retrieval score (0–1) by this much: without a
+   * chat model (or in `extractive` mode) a near tie abstains and shows the closest entries, rather than answer with one
+   * that may be about something else. Defaults to `0.1`.
    */
-  extractiveConfidence: number;
-  /** ...and its fused retrieval score leads the best other entry's by at least this much (scores run 0–1). Defaults to `0.2`. */
   extractiveMargin: number;
+  /** In `auto` mode with a chat model, an FAQ entry with at least this match confidence... Defaults to `0.9`. */
+  autoExtractiveConfidence: number;
+  /** ...and this lead is given verbatim instead of generating an answer. Defaults to `0.2`. */
+  autoExtractiveMargin: number;
   /** Passages given to the model per question. Defaults to `4`. */
   maxSources: number;
   /** Consecutive abstentions after which the bot hands the conversation to a human; `0` never. Defaults to `2`. */
@@ -61,9 +62,10 @@ export type AnswerPolicyInput = Partial<Omit<AnswerPolicy, "generation">> & { ge
 export const DEFAULT_POLICY: AnswerPolicy = {
   mode: "auto",
   product: "this product",
-  minConfidence: 0.65,
-  extractiveConfidence: 0.8,
-  extractiveMargin: 0.2,
+  minConfidence: 0.7,
+  extractiveMargin: 0.1,
+  autoExtractiveConfidence: 0.9,
+  autoExtractiveMargin: 0.2,
   maxSources: 4,
   handoffAfterAbstentions: 2,
   condense: "auto",
@@ -76,9 +78,10 @@ const schema = z
   .object({
     mode: z.enum(["auto", "generative", "extractive"]),
     product: z.string().trim().min(1),
-    minConfidence: z.number().min(0).max(1.3),
-    extractiveConfidence: z.number().min(0).max(1.3),
+    minConfidence: z.number().min(0).max(1.5),
     extractiveMargin: unit,
+    autoExtractiveConfidence: z.number().min(0).max(1.5),
+    autoExtractiveMargin: unit,
     maxSources: z.number().int().min(1).max(20),
     handoffAfterAbstentions: z.number().int().min(0),
     condense: z.enum(["auto", "model", "rules"]),

@@ -74,7 +74,7 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
   const mode = chooseMode(requested, deps.chatModel !== undefined, verdict.extractive);
   // A verbatim answer must fit the question on its own: without a model to combine passages, a middling match abstains
   // (showing the closest entries) rather than answer with an entry about something else.
-  const reason = !verdict.answerable ? (verdict.reason ?? "low-confidence") : mode === "extractive" && verdict.confidence < policy.extractiveConfidence ? "low-confidence" : undefined;
+  const reason = !verdict.answerable ? (verdict.reason ?? "low-confidence") : mode === "extractive" && !verdict.verbatim ? "low-confidence" : undefined;
   if (reason !== undefined) {
     const message = prompts["no-answer"].render({ product: policy.product });
     const best = passages.slice(0, 3).map((p, i) => toAnswerSource(p, i + 1));

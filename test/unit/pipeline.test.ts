@@ -83,15 +83,21 @@ describe("assessAnswerability", () => {
   it("word coverage lifts a borderline similarity over the threshold", () => {
     const v = assessAnswerability("reset my password", [passage("a", 1, 0.4)], policy);
     expect(v.coverage).toBe(1);
-    expect(v.confidence).toBeCloseTo(0.7);
+    expect(v.confidence).toBeCloseTo(0.9);
     expect(v.answerable).toBe(true);
+    expect(assessAnswerability("reset my password", [passage("a", 1, 0.4)], { ...policy, minConfidence: 0.95 }).answerable).toBe(false);
+    // The retriever's IDF-weighted coverage wins over plain word counting.
+    const weighted = { ...passage("a", 1, 0.4), signals: { vector: 0.4, coverage: 0.2 } };
+    expect(assessAnswerability("reset my password", [weighted], policy)).toMatchObject({ coverage: 0.2, answerable: false });
   });
 
   it("extractive needs a confident FAQ match well ahead of the next entry", () => {
     const clear = assessAnswerability("reset my password", [passage("a", 1, 0.9), passage("b", 0.5, 0.5)], policy);
     expect(clear).toMatchObject({ answerable: true, extractive: true, margin: 0.5 });
     const tie = assessAnswerability("reset my password", [passage("a", 1, 0.9), passage("b", 0.95, 0.89)], policy);
-    expect(tie).toMatchObject({ answerable: true, extractive: false });
+    expect(tie).toMatchObject({ answerable: true, verbatim: false, extractive: false });
+    const ahead = assessAnswerability("reset my password", [passage("a", 1, 0.9), passage("b", 0.85, 0.89)], policy);
+    expect(ahead).toMatchObject({ answerable: true, verbatim: true, extractive: false });
     const chat = assessAnswerability("reset my password", [passage("a", 1, 0.9, "Thread", "chat")], policy);
     expect(chat.extractive).toBe(false);
   });
