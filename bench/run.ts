@@ -5,7 +5,7 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality   one bench only
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -16,6 +16,7 @@ import { benchIngestSpeed } from "./ingestSpeed.js";
 import type { BenchOptions } from "./lib/BenchOptions.js";
 import { printTable, type BenchRow } from "./lib/report.js";
 import { benchRetrievalQuality } from "./retrievalQuality.js";
+import { benchAnswerQuality } from "./answerQuality.js";
 
 interface Bench {
   run: (options: BenchOptions) => Promise<BenchRow[]>;
@@ -27,6 +28,7 @@ const BENCHES: Record<string, Bench> = {
   hnsw: { run: benchHnswVsExact },
   ingest: { run: benchIngestSpeed },
   quality: { run: benchRetrievalQuality, slow: true },
+  "answer-quality": { run: benchAnswerQuality, slow: true },
 };
 
 const only = process.env.BENCH_ONLY?.trim() || undefined;

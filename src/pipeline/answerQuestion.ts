@@ -118,7 +118,7 @@ async function* generate(input: AskInput, deps: AnswerDeps, ctx: GenerateContext
   const { steps, policy } = deps;
   const chatModel = deps.chatModel!;
   const config = input.signal ? { signal: input.signal } : {};
-  const { maxTokens, temperature, topP } = policy.generation;
+  const { maxTokens, temperature, topP, ignoreEos } = policy.generation;
   // Passages that do not fit the model's context are dropped from the end (the least relevant) until the prompt fits.
   for (let keep = ctx.passages.length; ; keep--) {
     const prompt = await steps.prompt.invoke({ history: ctx.history, question: input.text, passages: ctx.passages.slice(0, keep) }, config);
@@ -130,6 +130,7 @@ async function* generate(input: AskInput, deps: AnswerDeps, ctx: GenerateContext
         maxTokens,
         temperature,
         topP,
+        ...(ignoreEos ? { ignoreEos } : {}),
         conversationKey: input.conversationId,
         ...(input.signal ? { signal: input.signal } : {}),
       });
