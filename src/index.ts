@@ -45,3 +45,27 @@ export { MemoryConversationStore, type MemoryConversationStoreOptions } from "./
 export { SqliteConversationStore, type SqliteConversationStoreOptions } from "./store/SqliteConversationStore.js";
 export { pullModel, type PullModelOptions, type PullModelResult } from "./model/pullModel.js";
 export { DEFAULT_MODEL_URI, DEFAULT_MODELS_DIR } from "./config.js";
+export { createBot, type Bot, type BotOptions, type AskInput } from "./bot.js";
+export type { BotEvent, BotEventType, AnswerTiming, AnsweredMode, HandoffReason } from "./BotEvent.js";
+export { createLocalBot, type LocalBotOptions } from "./presets/createLocalBot.js";
+export { loadConfigFile, CONFIG_FILE_NAME, type LlamadeskConfig, type LoadedConfig } from "./configFile.js";
+export {
+  resolvePolicy,
+  DEFAULT_POLICY,
+  ANSWER_MODES,
+  type AnswerPolicy,
+  type AnswerPolicyInput,
+  type AnswerMode,
+  type AnswerGeneration,
+  type CondenseMode,
+} from "./pipeline/AnswerPolicy.js";
+export type { AnswerSource } from "./pipeline/AnswerSource.js";
+export { assessAnswerability, COVERAGE_WEIGHT, type Answerability, type AbstainReason } from "./pipeline/assessAnswerability.js";
+export { createPipelineSteps, type PipelineSteps, type PipelineStepsOptions, type Retriever } from "./pipeline/createPipelineSteps.js";
+export { buildAnswerMessages, type AnswerMessages, type ChunkLookup } from "./pipeline/buildAnswerMessages.js";
+export { cite, type CitedAnswer } from "./pipeline/cite.js";
+export { condenseQuestion, looksLikeFollowUp, type Condensed, type CondenseInput } from "./pipeline/condenseQuestion.js";
+export { detectHandoffRequest } from "./pipeline/detectHandoffRequest.js";
+export { loadPrompts, DEFAULT_PROMPTS_DIR, PROMPT_VARIABLES, type Prompts, type PromptName } from "./prompts/loadPrompts.js";
+export { PromptTemplate } from "./prompts/PromptTemplate.js";
+export type { ChatModel, ChatMessage, ChatStream, GenerateOptions, GenerationResult, StopReason } from "./model/ChatModel.js";
