@@ -54,7 +54,7 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
     out(
       bot.chatModel
         ? `Answering in auto mode with ${bot.chatModel.id}: verbatim FAQ answers for clear matches, generated ones otherwise.`
-        : "Answering in auto mode without a chat model: verbatim FAQ answers (see README, \"Getting a model\", for generated ones).",
+        : "Answering in auto mode without a chat model: verbatim FAQ answers (see README, \"Getting a chat model\", for generated ones).",
     );
     for (const [i, question] of questions.slice(0, options.questions).entries()) {
       out();
@@ -79,7 +79,7 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
     `Retrieval on the ${metrics.queries} labelled sample queries: MRR ${metrics.mrr.toFixed(3)}, ` +
       `Recall@1 ${metrics.recall_at_1.toFixed(3)}, Recall@5 ${metrics.recall_at_5.toFixed(3)}.`,
   );
-  out("Next: `llamadesk ingest <your FAQ folder>` and `llamadesk search \"<question>\"` (see README).");
+  out("Next: `llamadesk ingest <your FAQ folder>`, then `llamadesk ask \"<question>\"` or `llamadesk chat` (see README).");
   await embedder.dispose();
   return 0;
 }

@@ -148,12 +148,15 @@ describe("llamadesk CLI (built bin)", () => {
     expect(JSON.parse(stdout).results.length).toBeGreaterThan(0);
   });
 
-  it("demo ingests the sample and answers questions with sources", async () => {
-    const { code, stdout } = await runCli(["demo", "--index", join(work, "demo-index"), "--questions", "2"]);
+  it("demo ingests the sample and answers questions in auto mode, with sources or closest matches", async () => {
+    const { code, stdout } = await runCli(["demo", "--index", join(work, "demo-index"), "--questions", "3"]);
     expect(code).toBe(0);
-    expect(stdout.match(/^Q: /gm)).toHaveLength(2);
+    expect(stdout).toContain("Answering in auto mode without a chat model");
+    expect(stdout.match(/^Q: /gm)).toHaveLength(3);
     expect(stdout).toMatch(/^A: .+/m);
-    expect(stdout).toMatch(/^ {3}— .+ \((\S+:\d+|https?:\/\/\S+)\)$/m);
+    // The sample's questions: one the gate declines (with the right entry among the closest), two answered verbatim.
+    expect(stdout).toMatch(/no answer; Closest matches:\n {5}\[1\] What plans are there and how much do they cost\? — billing-and-plans\.md:\d+/);
+    expect(stdout.match(/^ {3}extractive; Sources:\n {5}\[1\] .+ — (\S+:\d+|https?:\/\/\S+)$/gm)).toHaveLength(2);
     expect(stdout).toMatch(/MRR \d\.\d{3}, Recall@1 \d\.\d{3}, Recall@5 \d\.\d{3}/);
   });
 });
