@@ -24,7 +24,8 @@ describe("LlamaChatModel", () => {
   ];
 
   const create = async (options: Partial<LlamaChatModelOptions> = {}) => {
-    const model = await LlamaChatModel.create({ modelPath, llama, contextSize: 512, ...options });
+    // One thread: this tiny model gains nothing from two, and spinning threads crawl beside parallel test files.
+    const model = await LlamaChatModel.create({ modelPath, llama, contextSize: 512, threads: 1, ...options });
     models.push(model);
     return model;
   };
@@ -235,7 +236,7 @@ describe("LlamaChatModel", () => {
     // A model that answers with EOS straight away: EOS's row of output.weight becomes 3x the row of the token the
     // model would pick first, so EOS's logit (3x that token's, which leads the rest and is positive) wins.
     const raw = await llama.loadModel({ modelPath });
-    const context = await raw.createContext({ contextSize: 512, threads: llama.cpuMathCores });
+    const context = await raw.createContext({ contextSize: 512, threads: 1 });
     const first = (await context.getSequence().evaluate(chat.renderPrompt(ask).tokens, { temperature: 0 }).next()).value as number;
     await context.dispose();
     await raw.dispose();

@@ -39,7 +39,8 @@ describe("bot.ask on the real stack", () => {
     const index = KnowledgeIndex.create({ embedder });
     await ingest({ index, embedder, connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })] });
     const modelPath = await writeTinyLlamaGguf({ path: join(work, "tiny.gguf"), contextLength: 2048 });
-    chatModel = await LlamaChatModel.create({ modelPath, contextSize: 2048, sequences: 2 });
+    // One thread: this tiny model gains nothing from two, and spinning threads crawl beside parallel test files.
+    chatModel = await LlamaChatModel.create({ modelPath, contextSize: 2048, sequences: 2, threads: 1 });
     bot = createBot({
       index,
       embedder,
