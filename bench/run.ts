@@ -5,15 +5,19 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality|answer-quality   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer   one bench only
+ *   BENCH_ANSWER_SHAPES=tinyllama    the answer (speed) bench's model shapes, comma-separated: tinyllama,
+ *                                    llama2-7b (default both; tinyllama with --quick). The random-weight models
+ *                                    are generated once into node_modules/.cache/llamadesk/bench/ (7B: 3.8 GB)
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Embedder } from "../src/knowledge/Embedder.js";
 import { UseLiteEmbedder } from "../src/knowledge/UseLiteEmbedder.js";
+import { benchAnswerSpeed } from "./answerSpeed.js";
 import { benchHnswVsExact } from "./hnswVsExact.js";
 import { benchIngestSpeed } from "./ingestSpeed.js";
-import type { BenchOptions } from "./lib/BenchOptions.js";
+import { ANSWER_BENCH_SHAPES, type AnswerBenchShape, type BenchOptions } from "./lib/BenchOptions.js";
 import { printTable, type BenchRow } from "./lib/report.js";
 import { benchRetrievalQuality } from "./retrievalQuality.js";
 import { benchAnswerQuality } from "./answerQuality.js";
@@ -29,6 +33,8 @@ const BENCHES: Record<string, Bench> = {
   ingest: { run: benchIngestSpeed },
   quality: { run: benchRetrievalQuality, slow: true },
   "answer-quality": { run: benchAnswerQuality, slow: true },
+  // Answer speed: generates a 0.6 GB (and a 3.8 GB) model on first use, then times many generations.
+  answer: { run: benchAnswerSpeed, slow: true },
 };
 
 const only = process.env.BENCH_ONLY?.trim() || undefined;
@@ -37,10 +43,18 @@ if (only !== undefined && !(only in BENCHES)) {
   process.exit(2);
 }
 const quick = process.argv.includes("--quick");
+const answerShapes = process.env.BENCH_ANSWER_SHAPES?.split(",").map((s) => s.trim()).filter((s) => s !== "");
+for (const shape of answerShapes ?? []) {
+  if (!ANSWER_BENCH_SHAPES.includes(shape as AnswerBenchShape)) {
+    console.error(`BENCH_ANSWER_SHAPES has ${shape}: use ${ANSWER_BENCH_SHAPES.join(", ")} (comma-separated).`);
+    process.exit(2);
+  }
+}
 
 let shared: Promise<Embedder> | undefined;
 const options: BenchOptions = {
   quick,
+  ...(answerShapes?.length ? { answerShapes: answerShapes as AnswerBenchShape[] } : {}),
   embedder: () =>
     (shared ??= (async () => {
       const embedder = new UseLiteEmbedder();

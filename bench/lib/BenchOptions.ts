@@ -6,4 +6,10 @@ export interface BenchOptions {
   quick: boolean;
   /** The default embedder, loaded and warmed up once and shared by every bench. */
   embedder: () => Promise<Embedder>;
+  /** Model shapes the answer bench runs. Defaults to both (`tinyllama` only with `quick`). */
+  answerShapes?: AnswerBenchShape[];
 }
+
+/** Random-weight model shapes the answer bench knows (see `writeLlamaGguf`). */
+export type AnswerBenchShape = "tinyllama" | "llama2-7b";
+export const ANSWER_BENCH_SHAPES: readonly AnswerBenchShape[] = ["tinyllama", "llama2-7b"];

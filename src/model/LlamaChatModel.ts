@@ -8,16 +8,17 @@ import {
   LlamaChat,
   resolveChatWrapper,
   SpecialToken,
-  TokenBias,
   type ChatHistoryItem,
   type ChatWrapper,
   type Llama,
   type LlamaContext,
   type LlamaGpuType,
   type LlamaModel,
+  type TokenBias,
 } from "node-llama-cpp";
 import { LlamadeskError } from "../errors.js";
 import { assertChatRequest, createChatStream, type ChatMessage, type ChatModel, type ChatStream, type GenerateOptions, type GenerationResult, type StopReason } from "./ChatModel.js";
+import { banEndOfGeneration } from "./banEndOfGeneration.js";
 import { Llama2ReferenceChatWrapper } from "./Llama2ReferenceChatWrapper.js";
 import { neutralizeControlText } from "./neutralizeControlText.js";
 import { SequencePool, type PoolSlot } from "./SequencePool.js";
@@ -194,7 +195,7 @@ export class LlamaChatModel implements ChatModel {
           temperature: options.temperature ?? this.defaults.temperature,
           topP: options.topP ?? this.defaults.topP,
           customStopTriggers: [...(options.stop ?? this.defaults.stop), ...(ignoreEos ? [] : this.formatStops)],
-          ...(ignoreEos ? { tokenBias: (this.eosBan ??= eosBan(this.init.model)) } : {}),
+          ...(ignoreEos ? { tokenBias: (this.eosBan ??= banEndOfGeneration(this.init.model)) } : {}),
           signal,
           stopOnAbortSignal: true,
           onToken: (t) => void (tokens += t.length),
@@ -281,21 +282,6 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   });
   items.push({ type: "model", response: [] });
   return items;
-}
-
-/**
- * A bias that bans the end-of-generation tokens, for `ignoreEos`. `TokenBias.set()` skips them on purpose (`"never"`
- * on EOS is ignored), and node-llama-cpp 3.21 has no other switch, so the ban goes into the bias's map directly:
- * llama.cpp's logit-bias sampler applies it to any token. The LlamaChatModel tests check that exactly maxTokens come out.
- */
-function eosBan(model: LlamaModel): TokenBias {
-  const bias = new TokenBias(model.tokenizer);
-  const biases = (bias as unknown as { _biases?: unknown })._biases;
-  if (!(biases instanceof Map)) {
-    throw new LlamadeskError("MODEL_FAILED", "ignoreEos relies on node-llama-cpp 3.21's TokenBias internals, which this node-llama-cpp version lacks; leave ignoreEos out.");
-  }
-  for (const token of [model.tokens.eos, model.tokens.eot]) if (token !== null) biases.set(token, -Infinity);
-  return bias;
 }
 
 function stopReasonOf(metadata: { stopReason: string; customStopTrigger?: (string | unknown)[] }, formatStops: string[]): StopReason {
