@@ -2,19 +2,23 @@ import { loadavg } from "node:os";
 import { getLlama } from "node-llama-cpp";
 import { LlamaChatModel } from "../src/model/LlamaChatModel.js";
 import { measureBotSpeed } from "./answer/measureBotSpeed.js";
-import { measureChatModelSpeed, measureConcurrency } from "./answer/measureChatModelSpeed.js";
+import { measureChatModelSpeed, measureDecode } from "./answer/measureChatModelSpeed.js";
+import { measureConcurrency } from "./answer/measureConcurrency.js";
 import type { AnswerBenchShape, BenchOptions } from "./lib/BenchOptions.js";
 import { benchModelPath } from "./lib/benchModelPath.js";
 import { RawChatSession } from "./lib/RawChatSession.js";
 import { Recorder, type BenchRow } from "./lib/report.js";
 import { sampleKnowledge } from "./lib/sampleKnowledge.js";
 
-/** Per shape: measured runs and tokens per answer, sized so a full run of both shapes fits in about an hour on 2 cores. */
-const SETTINGS: Record<AnswerBenchShape, { label: string; runs: number; maxTokens: number }> = {
-  tinyllama: { label: "TinyLlama-1.1B-shaped Q4_0", runs: 5, maxTokens: 64 },
-  "llama2-7b": { label: "Llama-2-7B-shaped Q4_0", runs: 3, maxTokens: 48 },
+/**
+ * Per shape: measured runs and tokens per answer, and decode pairs and their tokens, sized so a full run of both
+ * shapes takes well under an hour on 2 cores.
+ */
+const SETTINGS: Record<AnswerBenchShape, { label: string; runs: number; maxTokens: number; decode: { pairs: number; maxTokens: number } }> = {
+  tinyllama: { label: "TinyLlama-1.1B-shaped Q4_0", runs: 5, maxTokens: 64, decode: { pairs: 10, maxTokens: 128 } },
+  "llama2-7b": { label: "Llama-2-7B-shaped Q4_0", runs: 3, maxTokens: 48, decode: { pairs: 6, maxTokens: 96 } },
 };
-const QUICK = { runs: 2, maxTokens: 32 };
+const QUICK = { runs: 2, maxTokens: 32, decode: { pairs: 4, maxTokens: 64 } };
 /** Room for the bot's prompts (~700 tokens with 4 sources), a second turn and the answers. */
 const CONTEXT_SIZE = 2048;
 
@@ -34,27 +38,32 @@ export async function benchAnswerSpeed(options: BenchOptions): Promise<BenchRow[
     for (const shape of shapes) {
       const settings = { ...SETTINGS[shape], ...(options.quick ? QUICK : {}) };
       const modelPath = await benchModelPath(shape, "Q4_0");
-      const chatModel = await LlamaChatModel.create({ modelPath, llama, contextSize: CONTEXT_SIZE });
-      const raw = await RawChatSession.create({ llama, modelPath, contextSize: CONTEXT_SIZE, chatWrapper: chatModel.chatWrapper });
+      const create = () => LlamaChatModel.create({ modelPath, llama, contextSize: CONTEXT_SIZE });
+      const before = await create();
+      const raw = await RawChatSession.create({ llama, modelPath, contextSize: CONTEXT_SIZE, chatWrapper: before.chatWrapper });
+      const after = await create();
       const ctx = {
         rec,
         llama,
         label: settings.label,
         modelPath,
         contextSize: CONTEXT_SIZE,
-        chatModel,
+        chatModels: [before, after] as const,
         raw,
         knowledge,
         runs: settings.runs,
         generation: { maxTokens: settings.maxTokens, temperature: 0.2, topP: 0.9, ignoreEos: true },
+        decode: settings.decode,
       };
       try {
+        await measureDecode(ctx);
         await measureChatModelSpeed(ctx);
         await measureBotSpeed(ctx);
         await measureConcurrency(ctx);
       } finally {
         await raw.dispose();
-        await chatModel.dispose();
+        await before.dispose();
+        await after.dispose();
       }
       console.log(`    (load average ${loadAverage()})`);
     }

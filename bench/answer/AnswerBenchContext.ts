@@ -14,14 +14,24 @@ export interface AnswerBenchContext {
   label: string;
   modelPath: string;
   contextSize: number;
-  /** One sequence: requests queue. */
-  chatModel: LlamaChatModel;
+  /**
+   * Two identical LlamaChatModels (one sequence each: requests queue), the first created before `raw`, the second
+   * after: comparisons use each in turn, since in A/A runs the later-created of two identical contexts decoded ~3% faster.
+   */
+  chatModels: readonly [LlamaChatModel, LlamaChatModel];
   raw: RawChatSession;
   knowledge: SampleKnowledge;
   /** Measured runs, after one warm-up run. */
   runs: number;
   /** The same for every contender: EOS ignored, so each generates exactly maxTokens. */
   generation: RawRunOptions;
+  /** The decode-speed pairs (short prompt, longer answers). */
+  decode: { pairs: number; maxTokens: number };
+}
+
+/** The LlamaChatModel for run `i`: the first, first, second, second, first... so it varies apart from who goes first (i % 2). */
+export function contender(ctx: Pick<AnswerBenchContext, "chatModels">, i: number): LlamaChatModel {
+  return ctx.chatModels[(i >> 1) & 1]!;
 }
 
 /**

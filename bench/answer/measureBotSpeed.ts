@@ -20,25 +20,29 @@ const FOLLOW_UP = "And how long does that take?";
  * is the model reusing the conversation's prefix and the prompt referring to sources given before by number.
  */
 export async function measureBotSpeed(ctx: AnswerBenchContext): Promise<void> {
-  const { rec, label, chatModel, raw, knowledge, generation, runs } = ctx;
-  // Records the prompts the bot sends, for the raw baseline; adds ignoreEos if the bot does not pass it on.
-  const recording = new RecordingChatModel(chatModel, { ignoreEos: generation.ignoreEos });
+  const { rec, label, raw, knowledge, generation, runs } = ctx;
   const store = new MemoryConversationStore();
-  const bot = createBot({
-    index: knowledge.index,
-    embedder: knowledge.embedder,
-    chatModel: recording,
-    store,
-    prompts: knowledge.prompts,
-    // "rules": a short follow-up is joined to the previous question for retrieval, with no model call before the answer.
-    policy: { mode: "generative", condense: "rules", generation: { maxTokens: generation.maxTokens, temperature: generation.temperature, topP: generation.topP, ignoreEos: generation.ignoreEos } },
+  // One bot per LlamaChatModel, used in turn. Each records the prompts it sends, for the raw baseline.
+  const bots = ctx.chatModels.map((model) => {
+    const recording = new RecordingChatModel(model, { ignoreEos: generation.ignoreEos });
+    const bot = createBot({
+      index: knowledge.index,
+      embedder: knowledge.embedder,
+      chatModel: recording,
+      store,
+      prompts: knowledge.prompts,
+      // "rules": a short follow-up is joined to the previous question for retrieval, with no model call before the answer.
+      policy: { mode: "generative", condense: "rules", generation: { maxTokens: generation.maxTokens, temperature: generation.temperature, topP: generation.topP, ignoreEos: generation.ignoreEos } },
+    });
+    return { model, recording, bot };
   });
   const question = (i: number) => knowledge.questions[i % knowledge.questions.length]!;
   console.log(`\n[answer] ${label}, bot level: bot.ask vs raw LlamaChatSession on the bot's own prompt, ${runs} runs after a warm-up`);
   const samples: Array<{ first: Done; second: Done; third: Done | undefined; raw: SpeedSample }> = [];
   try {
     for (let i = 0; i <= runs; i++) {
-      await flush(chatModel);
+      const { model, recording, bot } = bots[(i >> 1) & 1]!;
+      await flush(model);
       const conversationId = `bench-${i}`;
       const first = await answer(bot, conversationId, question(i));
       const request = recording.requests.at(-1)!;
