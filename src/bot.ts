@@ -4,7 +4,7 @@ import type { Embedder } from "./knowledge/Embedder.js";
 import type { KnowledgeIndex } from "./knowledge/KnowledgeIndex.js";
 import type { ChatModel } from "./model/ChatModel.js";
 import { answerQuestion } from "./pipeline/answerQuestion.js";
-import { resolvePolicy, type AnswerMode, type AnswerPolicy, type AnswerPolicyInput } from "./pipeline/AnswerPolicy.js";
+import { ANSWER_MODES, resolvePolicy, type AnswerMode, type AnswerPolicy, type AnswerPolicyInput } from "./pipeline/AnswerPolicy.js";
 import type { ChunkLookup } from "./pipeline/buildAnswerMessages.js";
 import { createPipelineSteps, type PipelineSteps, type Retriever } from "./pipeline/createPipelineSteps.js";
 import type { Prompts } from "./prompts/loadPrompts.js";
@@ -69,20 +69,7 @@ export function createBot(options: BotOptions): Bot {
   const policy = resolvePolicy(options.policy);
   const { index, embedder, chatModel, store, prompts } = options;
   const retriever = options.retriever ?? new HybridRetriever({ index, embedder });
-  const lookup: ChunkLookup = (chunkId) => {
-    const chunk = index.getChunk(chunkId);
-    const doc = chunk && index.getDoc(chunk.docId);
-    if (!chunk || !doc) return undefined;
-    return {
-      chunkId,
-      docId: doc.id,
-      kind: doc.kind,
-      title: chunk.title,
-      text: chunk.text,
-      ...(doc.url ? { url: doc.url } : {}),
-      ...(doc.location ? { location: doc.location } : {}),
-    };
-  };
+  const lookup: ChunkLookup = (chunkId) => index.getPassage(chunkId);
   const steps: PipelineSteps = { ...createPipelineSteps({ retriever, prompts, policy, chatModel, lookup }), ...options.steps };
   let notice: BotEvent | undefined = options.chatModelProblem && {
     type: "notice",
@@ -145,8 +132,8 @@ export function createBot(options: BotOptions): Bot {
 function checkAsk(input: AskInput): string | undefined {
   if (typeof input?.conversationId !== "string" || input.conversationId.trim() === "") return "ask: conversationId must be a non-empty string.";
   if (typeof input.text !== "string" || input.text.trim() === "") return "ask: text must be a non-empty string (the customer's message).";
-  if (input.mode !== undefined && !["auto", "generative", "extractive"].includes(input.mode)) {
-    return `ask: mode must be "auto", "generative" or "extractive" (got ${JSON.stringify(input.mode)}).`;
+  if (input.mode !== undefined && !ANSWER_MODES.includes(input.mode)) {
+    return `ask: mode must be one of ${ANSWER_MODES.map((m) => `"${m}"`).join(", ")} (got ${JSON.stringify(input.mode)}).`;
   }
   return undefined;
 }

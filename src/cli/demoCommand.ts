@@ -42,12 +42,17 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
   );
 
   const retriever = new HybridRetriever({ index, embedder });
+  // The index just ingested, and its embedder, serve the bot too: nothing is loaded twice.
   const bot = await createLocalBot({
+    knowledge: { index, embedder },
     index: indexDir,
     model: options.model,
     configFile: options.config,
     store: ":memory:",
     policy: { product: "Tidepool", mode: "auto" },
+  }).catch(async (error) => {
+    await embedder.dispose();
+    throw error;
   });
   try {
     const questions = (await readFile(DEMO_QUESTIONS_FILE, "utf8")).split("\n").filter((q) => q.trim());
@@ -68,18 +73,17 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
       if (summary.error) out(`   (error [${summary.error.code}]: ${summary.error.message})`);
       else out(`   ${summary.mode ?? "no answer"}; ${formatSources(summary).trimEnd().replace(/\n/g, "\n   ")}`);
     }
-  } finally {
-    await bot.dispose();
-  }
 
-  const queries = await readQueriesFile(SAMPLE_QUERIES_FILE);
-  const metrics = await evaluate(queries, (q, k) => retriever.retrieve(q, { k }), { k: 10 });
-  out();
-  out(
-    `Retrieval on the ${metrics.queries} labelled sample queries: MRR ${metrics.mrr.toFixed(3)}, ` +
-      `Recall@1 ${metrics.recall_at_1.toFixed(3)}, Recall@5 ${metrics.recall_at_5.toFixed(3)}.`,
-  );
-  out("Next: `llamadesk ingest <your FAQ folder>`, then `llamadesk ask \"<question>\"` or `llamadesk chat` (see README).");
-  await embedder.dispose();
+    const queries = await readQueriesFile(SAMPLE_QUERIES_FILE);
+    const metrics = await evaluate(queries, (q, k) => retriever.retrieve(q, { k }), { k: 10 });
+    out();
+    out(
+      `Retrieval on the ${metrics.queries} labelled sample queries: MRR ${metrics.mrr.toFixed(3)}, ` +
+        `Recall@1 ${metrics.recall_at_1.toFixed(3)}, Recall@5 ${metrics.recall_at_5.toFixed(3)}.`,
+    );
+    out("Next: `llamadesk ingest <your FAQ folder>`, then `llamadesk ask \"<question>\"` or `llamadesk chat` (see README).");
+  } finally {
+    await bot.dispose(); // frees the embedder too
+  }
   return 0;
 }

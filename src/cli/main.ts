@@ -55,33 +55,24 @@ const answerModeOption = () =>
     "extractive",
   ]);
 const maxTokensOption = () => new Option("--max-tokens <n>", "longest generated answer, in tokens (default 384)").argParser(parsePositiveInt("--max-tokens"));
+/** The options of the commands that answer through the bot. */
+const withBotOptions = (command: Command) =>
+  [indexOption(), modelOption(), answerModeOption(), configOption(), maxTokensOption(), embedderOption(), embedderModelOption()].reduce(
+    (c, option) => c.addOption(option),
+    command,
+  );
 
-program
-  .command("ask")
-  .description("answer one question from the knowledge, streaming the answer, then its sources")
-  .argument("<question>", "the customer's question")
-  .addOption(indexOption())
-  .addOption(modelOption())
-  .addOption(answerModeOption())
-  .addOption(configOption())
-  .addOption(maxTokensOption())
-  .addOption(embedderOption())
-  .addOption(embedderModelOption())
+withBotOptions(
+  program
+    .command("ask")
+    .description("answer one question from the knowledge, streaming the answer, then its sources")
+    .argument("<question>", "the customer's question"),
+)
   .option("--conversation <id>", "continue a conversation (ids are printed by --json)")
   .option("--json", 'print {"answer", "mode", "abstained", "handoff", "sources": [{"id", "title", "source", "score"}], "timing"}')
   .action(async (question: string, opts) => finish(await askCommand(question, opts)));
 
-program
-  .command("chat")
-  .description("talk to the bot in the terminal: memory, streaming, /sources, /reset")
-  .addOption(indexOption())
-  .addOption(modelOption())
-  .addOption(answerModeOption())
-  .addOption(configOption())
-  .addOption(maxTokensOption())
-  .addOption(embedderOption())
-  .addOption(embedderModelOption())
-  .action(async (opts) => finish(await chatCommand(opts)));
+withBotOptions(program.command("chat").description("talk to the bot in the terminal: memory, streaming, /sources, /reset")).action(async (opts) => finish(await chatCommand(opts)));
 
 program
   .command("eval")

@@ -1,5 +1,5 @@
+import { citationOf } from "../pipeline/AnswerSource.js";
 import type { RetrievalMode } from "../retrieval/HybridRetriever.js";
-import type { Passage } from "../types.js";
 import type { IndexCliOptions } from "./cliOptions.js";
 import { openRetriever } from "./openRetriever.js";
 
@@ -19,7 +19,7 @@ export async function searchCommand(query: string, options: SearchCliOptions): P
         id: p.docId,
         score: p.score,
         text: p.text,
-        source: sourceOf(p),
+        source: citationOf(p),
         title: p.title,
         chunkId: p.chunkId,
         signals: p.signals,
@@ -33,17 +33,10 @@ export async function searchCommand(query: string, options: SearchCliOptions): P
     }
     passages.forEach((p, i) => {
       const text = p.text.length > 300 ? `${p.text.slice(0, 297)}...` : p.text;
-      process.stdout.write(`${i + 1}. [${p.score.toFixed(3)}] ${p.title}\n   ${sourceOf(p)}\n   ${text.replace(/\n+/g, "\n   ")}\n\n`);
+      process.stdout.write(`${i + 1}. [${p.score.toFixed(3)}] ${p.title}\n   ${citationOf(p)}\n   ${text.replace(/\n+/g, "\n   ")}\n\n`);
     });
     return 0;
   } finally {
     await embedder.dispose?.();
   }
-}
-
-/** How a passage is cited: its URL, else file:line, else its doc id. */
-export function sourceOf(p: Passage): string {
-  if (p.url) return p.url;
-  if (p.location) return `${p.location.file}:${p.location.line}`;
-  return p.docId;
 }

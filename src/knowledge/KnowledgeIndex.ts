@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LlamadeskError } from "../errors.js";
-import type { SourceDoc } from "../types.js";
+import type { Passage, SourceDoc } from "../types.js";
 import { Bm25Index } from "./Bm25Index.js";
 import type { Chunk } from "./chunkDoc.js";
 import { ExactVectorIndex } from "./ExactVectorIndex.js";
@@ -129,6 +129,22 @@ export class KnowledgeIndex {
 
   getChunk(id: string): Chunk | undefined {
     return this.chunks.get(id);
+  }
+
+  /** A chunk with its doc's kind and source, as retrieval returns it (without scores); undefined for an unknown id. */
+  getPassage(chunkId: string): Omit<Passage, "score" | "signals"> | undefined {
+    const chunk = this.chunks.get(chunkId);
+    const doc = chunk && this.docs.get(chunk.docId);
+    if (!chunk || !doc) return undefined;
+    return {
+      chunkId,
+      docId: doc.id,
+      kind: doc.kind,
+      title: chunk.title,
+      text: chunk.text,
+      ...(doc.url ? { url: doc.url } : {}),
+      ...(doc.location ? { location: doc.location } : {}),
+    };
   }
 
   allDocs(): IterableIterator<StoredDoc> {

@@ -1,9 +1,10 @@
 import { dirname, join, resolve } from "node:path";
 import { createBot, type Bot } from "../bot.js";
-import { DEFAULT_INDEX_DIR, readEnv } from "../config.js";
+import { DEFAULT_INDEX_DIR, readEnv, type EnvConfig } from "../config.js";
 import { loadConfigFile, type LlamadeskConfig } from "../configFile.js";
 import { isLlamadeskError, LlamadeskError } from "../errors.js";
-import { createEmbedder, type EmbedderKind } from "../knowledge/createEmbedder.js";
+import { createEmbedder, type EmbedderConfig } from "../knowledge/createEmbedder.js";
+import type { Embedder } from "../knowledge/Embedder.js";
 import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
 import type { ChatModel } from "../model/ChatModel.js";
 import type { AnswerPolicyInput } from "../pipeline/AnswerPolicy.js";
@@ -24,6 +25,11 @@ export interface LocalBotOptions {
   /** Embedder. Defaults to the config file's, then LLAMADESK_EMBEDDER, then `use-lite`. */
   embedder?: string | undefined;
   embedderModel?: string | undefined;
+  /**
+   * An index already open, with its embedder, instead of loading `index` from disk (e.g. just after an ingest).
+   * The bot owns them once created; if creating it fails, they stay the caller's. Defaults to loading.
+   */
+  knowledge?: { index: KnowledgeIndex; embedder: Embedder } | undefined;
 }
 
 /**
@@ -35,12 +41,9 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
   const { config } = await loadConfigFile(options.configFile);
   const env = readEnv();
   const indexDir = resolve(options.index ?? config.index ?? env.indexDir ?? DEFAULT_INDEX_DIR);
-  const kind = options.embedder ?? config.embedder ?? env.embedder ?? "use-lite";
-  if (kind !== "use-lite" && kind !== "gguf") throw new LlamadeskError("INVALID_OPTION", `embedder must be "use-lite" or "gguf" (got "${kind}").`);
-  const embedderModel = options.embedderModel ?? config.embedderModel ?? env.embedderModel;
-  const embedder = await createEmbedder({ kind: kind as EmbedderKind, ...(embedderModel ? { modelPath: resolve(embedderModel) } : {}) });
+  const embedder = options.knowledge?.embedder ?? (await createEmbedder(embedderConfig(options, config, env)));
   try {
-    const index = await KnowledgeIndex.load(indexDir, { embedder });
+    const index = options.knowledge?.index ?? (await KnowledgeIndex.load(indexDir, { embedder }));
     const prompts = await loadPrompts(config.prompts);
     const policy = { ...config.policy, ...options.policy, generation: { ...config.policy?.generation, ...options.policy?.generation } };
     const modelPath = options.model === false ? undefined : (options.model ?? config.model ?? env.model);
@@ -52,9 +55,16 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
     });
     return createBot({ index, embedder, chatModel, chatModelProblem: problem, store, prompts, policy });
   } catch (error) {
-    await embedder.dispose?.();
+    if (!options.knowledge) await embedder.dispose?.();
     throw error;
   }
+}
+
+function embedderConfig(options: LocalBotOptions, config: LlamadeskConfig, env: EnvConfig): EmbedderConfig {
+  const kind = options.embedder ?? config.embedder ?? env.embedder ?? "use-lite";
+  if (kind !== "use-lite" && kind !== "gguf") throw new LlamadeskError("INVALID_OPTION", `embedder must be "use-lite" or "gguf" (got "${kind}").`);
+  const modelPath = options.embedderModel ?? config.embedderModel ?? env.embedderModel;
+  return { kind, ...(modelPath ? { modelPath: resolve(modelPath) } : {}) };
 }
 
 /** Loads the chat model; a missing or broken file becomes the reason answers are extractive, not a failure. */

@@ -98,19 +98,9 @@ export class HybridRetriever {
   }
 
   private passage(chunkId: string, score: number, signals: Passage["signals"]): Passage {
-    const chunk = this.index.getChunk(chunkId);
-    const doc = chunk && this.index.getDoc(chunk.docId);
-    if (!chunk || !doc) throw new LlamadeskError("INDEX_CORRUPT", `Chunk ${chunkId} is in an index but not in the docstore. Rebuild with \`llamadesk ingest --rebuild\`.`);
-    return {
-      chunkId,
-      docId: doc.id,
-      kind: doc.kind,
-      title: chunk.title,
-      text: chunk.text,
-      ...(doc.url ? { url: doc.url } : {}),
-      ...(doc.location ? { location: doc.location } : {}),
-      score,
-      signals,
-    };
+    const passage = this.index.getPassage(chunkId);
+    if (!passage) throw new LlamadeskError("INDEX_CORRUPT", `Chunk ${chunkId} is in an index but not in the docstore. Rebuild with \`llamadesk ingest --rebuild\`.`);
+    return { ...passage, score, signals };
   }
+
 }

@@ -26,18 +26,7 @@ export async function faqIndex() {
 
 /** What a retrieval hit looks like, with the signals the gate reads. */
 export function hit(index: KnowledgeIndex, chunkId: string, score: number, vector: number, lexical = 1): Passage {
-  const chunk = index.getChunk(chunkId)!;
-  const doc = index.getDoc(chunk.docId)!;
-  return {
-    chunkId,
-    docId: doc.id,
-    kind: doc.kind,
-    title: chunk.title,
-    text: chunk.text,
-    ...(doc.location ? { location: doc.location } : {}),
-    score,
-    signals: { vector, lexical },
-  };
+  return { ...index.getPassage(chunkId)!, score, signals: { vector, lexical } };
 }
 
 /** Returns scripted passages per query (the first matching substring wins) and records the queries. */
