@@ -18,6 +18,27 @@ export interface EnvConfig {
   modelsDir?: string;
   /** MODEL_ENDPOINT or HF_ENDPOINT (the names llama.cpp and node-llama-cpp read): a Hugging Face mirror for `hf:` URIs. */
   huggingFaceEndpoint?: string;
+  /** PORT: where `llamadesk serve` (and the Slack bot in HTTP mode) listens. */
+  port?: string;
+  /** SLACK_BOT_TOKEN (xoxb-...), SLACK_SIGNING_SECRET (HTTP mode), SLACK_APP_TOKEN (xapp-..., Socket Mode), SLACK_API_URL (Web API base URL). */
+  slackBotToken?: string;
+  slackSigningSecret?: string;
+  slackAppToken?: string;
+  slackApiUrl?: string;
+  /** DISCORD_TOKEN, DISCORD_APPLICATION_ID, DISCORD_CHANNELS (comma-separated ids), DISCORD_API_URL (REST base URL). */
+  discordToken?: string;
+  discordApplicationId?: string;
+  discordChannels?: string;
+  discordApiUrl?: string;
+}
+
+/**
+ * A variable a config file names for a credential (`"tokenEnv": "SUPPORT_SLACK_TOKEN"`),
+ * so secrets stay out of config files. Undefined when unset or blank.
+ */
+export function readEnvVariable(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
@@ -37,6 +58,21 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const huggingFaceEndpoint = pick("MODEL_ENDPOINT") ?? pick("HF_ENDPOINT");
   if (modelsDir) config.modelsDir = modelsDir;
   if (huggingFaceEndpoint) config.huggingFaceEndpoint = huggingFaceEndpoint;
+  const named = {
+    port: "PORT",
+    slackBotToken: "SLACK_BOT_TOKEN",
+    slackSigningSecret: "SLACK_SIGNING_SECRET",
+    slackAppToken: "SLACK_APP_TOKEN",
+    slackApiUrl: "SLACK_API_URL",
+    discordToken: "DISCORD_TOKEN",
+    discordApplicationId: "DISCORD_APPLICATION_ID",
+    discordChannels: "DISCORD_CHANNELS",
+    discordApiUrl: "DISCORD_API_URL",
+  } as const;
+  for (const [field, name] of Object.entries(named) as [keyof typeof named, string][]) {
+    const value = pick(name);
+    if (value) config[field] = value;
+  }
   return config;
 }
 

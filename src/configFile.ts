@@ -29,6 +29,16 @@ export interface LlamadeskConfig {
   embedderModel?: string;
   /** Answer policy: mode, product name, thresholds (see README, "Answerability and answer modes"). */
   policy?: AnswerPolicyInput;
+  /** Slack bot settings (`llamadesk slack`); checked by the Slack channel (see README, "Slack"). */
+  slack?: Record<string, unknown>;
+  /** Discord bot settings (`llamadesk discord`); checked by the Discord channel (see README, "Discord"). */
+  discord?: Record<string, unknown>;
+  /** HTTP API and widget settings (`llamadesk serve`); checked by the web channel (see README, "Website widget"). */
+  web?: Record<string, unknown>;
+  /** Knowledge sources `llamadesk sync` pulls: `{ connector, ...options }` each; checked by each connector (see README, "Sync"). */
+  sources?: Record<string, unknown>[];
+  /** Resolved-thread mining settings (see README, "Past chats"). */
+  mining?: Record<string, unknown>;
 }
 
 export const CONFIG_FILE_NAME = "llamadesk.config.json";
@@ -47,6 +57,11 @@ const schema = z
     embedder: z.enum(["use-lite", "gguf"]),
     embedderModel: z.string().min(1),
     policy: z.record(z.string(), z.unknown()),
+    slack: z.record(z.string(), z.unknown()),
+    discord: z.record(z.string(), z.unknown()),
+    web: z.record(z.string(), z.unknown()),
+    sources: z.array(z.record(z.string(), z.unknown())),
+    mining: z.record(z.string(), z.unknown()),
   })
   .strict()
   .partial();

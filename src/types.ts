@@ -1,3 +1,5 @@
+import type { ChatThread } from "./chat/ChatThread.js";
+
 /** What a piece of knowledge is: an FAQ entry, a past support conversation, or a longer document. */
 export type SourceKind = "faq" | "chat" | "doc";
 
@@ -25,6 +27,11 @@ export interface SourceDoc {
   /** sha256 of everything that affects indexing; unchanged hash = nothing to re-embed. */
   contentHash: string;
   location?: SourceLocation;
+  /**
+   * For a `chat` doc: the conversation it was made from, for resolved-thread mining.
+   * Not indexed or stored in the index (the rendered `text` is).
+   */
+  thread?: ChatThread;
 }
 
 /** A problem a connector found in its input; the rest of the input still ingests. */
@@ -40,6 +47,15 @@ export interface PullOptions {
   /** Called once per malformed file or entry; the connector skips it and goes on. */
   onIssue?: (issue: SourceIssue) => void;
   signal?: AbortSignal;
+  /**
+   * What this connector saved at the end of its last completed pull (a cursor, the
+   * threads seen so far), as JSON; undefined on the first pull. Live connectors use
+   * it to fetch only what changed, and still yield every doc that exists (ingest
+   * deletes what a pull no longer yields).
+   */
+  state?: unknown;
+  /** Saves (JSON-serialisable) state for the next pull; kept only when the pull completes. */
+  saveState?: (state: unknown) => void;
 }
 
 /** A source of knowledge: FAQ files, a Slack export, a helpdesk... */

@@ -14,7 +14,7 @@ import type { VectorIndex } from "./VectorIndex.js";
  * A source doc as the docstore keeps it: everything but its text (the chunks hold
  * that), plus its chunk ids and the connector origin that yielded it.
  */
-export type StoredDoc = Omit<SourceDoc, "text"> & { chunkIds: string[]; origin: string };
+export type StoredDoc = Omit<SourceDoc, "text" | "thread"> & { chunkIds: string[]; origin: string };
 
 /** The embedder an index is built with, as far as the index cares. */
 export interface EmbedderIdentity {
@@ -157,7 +157,7 @@ export class KnowledgeIndex {
       throw new Error(`put(${doc.id}): ${chunks.length} chunks but ${vectors.length} vectors`);
     }
     this.remove(doc.id);
-    const { text: _text, ...meta } = doc;
+    const { text: _text, thread: _thread, ...meta } = doc;
     this.docs.set(doc.id, { ...meta, chunkIds: chunks.map((c) => c.id), origin });
     chunks.forEach((chunk) => {
       this.chunks.set(chunk.id, chunk);
@@ -170,7 +170,7 @@ export class KnowledgeIndex {
   updateMetadata(doc: SourceDoc, origin: string): void {
     const stored = this.docs.get(doc.id);
     if (!stored) throw new Error(`updateMetadata: unknown doc ${doc.id}`);
-    const { text: _text, ...meta } = doc;
+    const { text: _text, thread: _thread, ...meta } = doc;
     this.docs.set(doc.id, { ...meta, chunkIds: stored.chunkIds, origin });
   }
 
