@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
+import { z } from "zod";
 import { delimiter, extname, resolve } from "node:path";
 import { LlamadeskError } from "../../src/errors.js";
 import { deriveDocId, makeSourceDoc } from "../../src/sourceDoc.js";
+import type { ConnectorDefinition } from "../../src/sync/ConnectorDefinition.js";
 import type { Connector, PullOptions, SourceDoc, SourceIssue } from "../../src/types.js";
 import type { FaqParseResult } from "./FaqEntry.js";
 import { parseCsvFaq } from "./parseCsvFaq.js";
@@ -105,3 +107,10 @@ export class FaqFilesConnector implements Connector {
     }
   }
 }
+
+/** `{ "connector": "faq-files", "paths": ["knowledge/sources"] }` in the config file's `sources`; paths relative to the config file. */
+export const definition: ConnectorDefinition<{ paths: string[] }> = {
+  name: "faq-files",
+  options: z.object({ paths: z.array(z.string().min(1)).min(1) }).strict(),
+  create: (options, context) => new FaqFilesConnector({ paths: options.paths.map((path) => resolve(context.baseDir, path)) }),
+};

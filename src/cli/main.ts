@@ -9,6 +9,8 @@ import { evalCommand } from "./evalCommand.js";
 import { ingestCommand } from "./ingestCommand.js";
 import { pullCommand, secondsParser } from "./pullCommand.js";
 import { searchCommand } from "./searchCommand.js";
+import { syncCommand } from "./syncCommand.js";
+import { parseInterval } from "../sync/parseInterval.js";
 
 const program = new Command("llamadesk")
   .description("Support bots that answer from your own FAQ and past chats, on your own machine.")
@@ -107,6 +109,19 @@ program
   )
   .option("--json", 'print {"path", "bytes", "alreadyPresent"}')
   .action(async (uri: string | undefined, opts) => finish(await pullCommand(uri, opts)));
+
+program
+  .command("sync")
+  .description("pull every source in the config file (FAQ files, Slack, Discord, transcripts) into the index; only what changed is fetched and re-embedded")
+  .addOption(configOption())
+  .addOption(indexOption())
+  .addOption(embedderOption())
+  .addOption(embedderModelOption())
+  .option("--watch", "keep syncing on a schedule (every 15 minutes unless --every says otherwise)")
+  .addOption(new Option("--every <duration>", "sync on this schedule, e.g. 30s, 15m, 1h (implies --watch)").argParser((v) => parseInterval(v)))
+  .option("--full", "ignore saved cursors and pull everything again")
+  .option("--json", "print one JSON summary per run")
+  .action(async (opts) => finish(await syncCommand(opts)));
 
 function finish(code: number): void {
   process.exitCode = code;

@@ -14,6 +14,8 @@ import type { VectorIndex } from "./VectorIndex.js";
  * A source doc as the docstore keeps it: everything but its text (the chunks hold
  * that), plus its chunk ids and the connector origin that yielded it.
  */
+const SYNC_STATE_FILE = "sync-state.json";
+
 export type StoredDoc = Omit<SourceDoc, "text" | "thread"> & { chunkIds: string[]; origin: string };
 
 /** The embedder an index is built with, as far as the index cares. */
@@ -52,6 +54,11 @@ export class KnowledgeIndex {
   private readonly docs = new Map<string, StoredDoc>();
   private readonly chunks = new Map<string, Chunk>();
   private createdAt = new Date().toISOString();
+
+  /** The generation this index was loaded from (or last saved as), to carry its sync state into the next save. */
+  private loadedFrom: string | undefined;
+  /** Sync state set since loading; undefined = keep the loaded generation's. */
+  private pendingSyncState: Record<string, unknown> | undefined;
 
   private constructor(
     readonly embedder: EmbedderIdentity,
@@ -100,6 +107,7 @@ export class KnowledgeIndex {
         : await HnswVectorIndex.load(generation, dimensions, options.hnsw);
     const index = new KnowledgeIndex(manifest.embedder, manifest.vectorIndex, vectors);
     index.createdAt = manifest.createdAt;
+    index.loadedFrom = generation;
     const store = JSON.parse(await readFile(join(generation, "docstore.json"), "utf8")) as DocstoreFile;
     for (const doc of store.docs) index.docs.set(doc.id, doc);
     for (const chunk of store.chunks) {
@@ -199,11 +207,34 @@ export class KnowledgeIndex {
     };
   }
 
+  /**
+   * What `llamadesk sync` saved with this index (per source: cursors, threads seen), `{}` if nothing.
+   * It lives in the index generation itself, so the index and the cursors that produced it are
+   * saved together: a crash can never leave a cursor ahead of the docs it stands for.
+   */
+  async syncState(): Promise<Record<string, unknown>> {
+    if (this.pendingSyncState) return this.pendingSyncState;
+    if (!this.loadedFrom) return {};
+    try {
+      return JSON.parse(await readFile(join(this.loadedFrom, SYNC_STATE_FILE), "utf8")) as Record<string, unknown>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+      throw new LlamadeskError("INDEX_CORRUPT", `Cannot read the sync state in ${this.loadedFrom}: ${(error as Error).message}. Run \`llamadesk sync --full\` to pull everything again.`, { cause: error });
+    }
+  }
+
+  /** Replaces the sync state; written by the next `save`. */
+  setSyncState(state: Record<string, unknown>): void {
+    this.pendingSyncState = state;
+  }
+
   /** Writes the index to `dir` as a new generation; the previous one stays live until the new one is complete. */
   async save(dir: string): Promise<void> {
-    await writeGeneration(dir, async (generation) => {
+    const syncState = this.pendingSyncState ?? (this.loadedFrom ? await this.syncState() : undefined);
+    this.loadedFrom = await writeGeneration(dir, async (generation) => {
       const store: DocstoreFile = { docs: [...this.docs.values()], chunks: [...this.chunks.values()] };
       await writeFile(join(generation, "docstore.json"), JSON.stringify(store));
+      if (syncState && Object.keys(syncState).length > 0) await writeFile(join(generation, SYNC_STATE_FILE), JSON.stringify(syncState));
       await this.vectors.save(generation);
       // The manifest goes last: a generation without one was never finished.
       await writeFile(join(generation, "manifest.json"), `${JSON.stringify(this.manifest(), null, 2)}\n`);

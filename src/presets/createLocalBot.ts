@@ -60,7 +60,8 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
   }
 }
 
-function embedderConfig(options: LocalBotOptions, config: LlamadeskConfig, env: EnvConfig): EmbedderConfig {
+/** The embedder: flag, then the config file, then the environment, then USE-lite. */
+export function embedderConfig(options: Pick<LocalBotOptions, "embedder" | "embedderModel">, config: LlamadeskConfig, env: EnvConfig): EmbedderConfig {
   const kind = options.embedder ?? config.embedder ?? env.embedder ?? "use-lite";
   if (kind !== "use-lite" && kind !== "gguf") throw new LlamadeskError("INVALID_OPTION", `embedder must be "use-lite" or "gguf" (got "${kind}").`);
   const modelPath = options.embedderModel ?? config.embedderModel ?? env.embedderModel;

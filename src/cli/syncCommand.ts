@@ -1,0 +1,133 @@
+import { dirname, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DEFAULT_INDEX_DIR, readEnv } from "../config.js";
+import { CONFIG_FILE_NAME, loadConfigFile } from "../configFile.js";
+import { LlamadeskError } from "../errors.js";
+import { createEmbedder } from "../knowledge/createEmbedder.js";
+import { embedderConfig } from "../presets/createLocalBot.js";
+import { configuredSources } from "../sync/configuredSources.js";
+import { runSync, type SyncRun } from "../sync/runSync.js";
+import type { SourceSyncResult } from "../sync/syncSources.js";
+import type { IndexCliOptions } from "./cliOptions.js";
+import { formatIssue } from "./ingestWithProgress.js";
+import { createProgressBar, type ProgressBar } from "./progressBar.js";
+
+export interface SyncCliOptions extends IndexCliOptions {
+  config?: string;
+  /** Keep syncing every `every` ms (15 minutes with --watch alone). */
+  watch?: boolean;
+  every?: number;
+  full?: boolean;
+  json?: boolean;
+}
+
+const DEFAULT_EVERY_MS = 15 * 60_000;
+
+/**
+ * `llamadesk sync`: pulls every source the config file lists into the index, incrementally,
+ * with progress on stderr and a summary per source on stdout. Exits non-zero when a source
+ * failed (the others are still synced). With --watch/--every it runs until interrupted.
+ */
+export async function syncCommand(options: SyncCliOptions): Promise<number> {
+  const { config, path: configPath } = await loadConfigFile(options.config);
+  if (!config.sources?.length) {
+    throw new LlamadeskError(
+      "SOURCE_CONFIG_INVALID",
+      `${configPath ?? `No ${CONFIG_FILE_NAME} found, so`} ${configPath ? "lists no sources" : "there are no sources to sync"}. ` +
+        'Add e.g. "sources": [{ "connector": "faq-files", "paths": ["knowledge/sources"] }] (see README, "Sync").',
+    );
+  }
+  const secrets = new Set<string>();
+  const sources = await configuredSources(config.sources, {
+    configPath: configPath!,
+    baseDir: dirname(configPath!),
+    onSecret: (value) => secrets.add(value),
+  });
+  const env = readEnv();
+  const indexDir = resolve(options.index ?? config.index ?? env.indexDir ?? DEFAULT_INDEX_DIR);
+  const embedder = await createEmbedder(embedderConfig(options, config, env));
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    const every = options.every ?? (options.watch ? DEFAULT_EVERY_MS : undefined);
+    let failed = false;
+    for (let first = true; first || every !== undefined; first = false) {
+      const run = await syncOnce(indexDir, options, { sources, embedder, secrets, signal: controller.signal });
+      failed = run === undefined || run.results.some((r) => r.error);
+      if (every === undefined || controller.signal.aborted) break;
+      process.stderr.write(`Next sync at ${new Date(Date.now() + every).toLocaleTimeString()} (Ctrl-C to stop).\n`);
+      await sleep(every, undefined, { signal: controller.signal }).catch(() => undefined);
+      if (controller.signal.aborted) break;
+    }
+    return failed && every === undefined ? 1 : 0;
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    await embedder.dispose?.();
+  }
+}
+
+interface SyncDeps {
+  sources: Awaited<ReturnType<typeof configuredSources>>;
+  embedder: Awaited<ReturnType<typeof createEmbedder>>;
+  secrets: Set<string>;
+  signal: AbortSignal;
+}
+
+/** One run with its progress and summary; undefined when it was interrupted. */
+async function syncOnce(indexDir: string, options: SyncCliOptions, deps: SyncDeps): Promise<SyncRun | undefined> {
+  let bar: ProgressBar | undefined;
+  try {
+    const run = await runSync({
+      indexDir,
+      embedder: deps.embedder,
+      sources: deps.sources,
+      secrets: () => deps.secrets,
+      signal: deps.signal,
+      ...(options.full ? { full: true } : {}),
+      onSourceStart: (source) => {
+        process.stderr.write(`Syncing ${source.name}${source.name === source.connector ? "" : ` (${source.connector})`}...\n`);
+        bar = createProgressBar(`  ${source.name}: embedding`, "docs");
+      },
+      onProgress: (_source, p) => {
+        if (p.phase === "embedding" && p.total) bar?.update(p.done, p.total);
+      },
+      onIssue: (source, issue) => process.stderr.write(`warning: ${source.name}: ${formatIssue(issue)}\n`),
+      onSourceDone: () => {
+        bar?.stop();
+        bar = undefined;
+      },
+    });
+    printRun(run, indexDir, options.json === true);
+    return run;
+  } catch (error) {
+    bar?.stop();
+    if (deps.signal.aborted) {
+      process.stderr.write("Sync interrupted; sources that finished are saved.\n");
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function printRun(run: SyncRun, indexDir: string, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ index: indexDir, at: new Date().toISOString(), ...run })}\n`);
+    return;
+  }
+  const width = Math.max(...run.results.map((r) => r.name.length));
+  for (const result of run.results) process.stdout.write(`${result.name.padEnd(width)}  ${describe(result)}\n`);
+  process.stdout.write(`Index ${indexDir}: ${run.docs} docs, ${run.chunks} chunks (${(run.durationMs / 1000).toFixed(1)}s).\n`);
+}
+
+function describe(result: SourceSyncResult): string {
+  if (result.error) return `failed [${result.error.code}]: ${result.error.message} (its docs are unchanged)`;
+  const c = result.counts!;
+  const extra = result.extra ? `; ${Object.entries(result.extra).map(([k, v]) => `${v} ${k}`).join(", ")}` : "";
+  return (
+    `${c.read} docs: ${c.added} added, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged` +
+    `${c.kept ? `, ${c.kept} kept (files with problems)` : ""}, ${c.issues} problem(s)${extra} (${(c.durationMs / 1000).toFixed(1)}s)`
+  );
+}
