@@ -109,7 +109,7 @@ function optionalText(element: Record<string, unknown>, key: string, problems: s
 }
 
 /** Node 22+ says "(line 3 column 5)", Node 20 "at position 42", and sometimes neither; then our own scanner finds the spot. */
-function syntaxErrorLine(source: string, message: string, lineAt: (offset: number) => number): number | undefined {
+export function syntaxErrorLine(source: string, message: string, lineAt: (offset: number) => number): number | undefined {
   const lineColumn = /\(line (\d+) column \d+\)/.exec(message);
   if (lineColumn !== null) return Number(lineColumn[1]);
   const position = /at position (\d+)/.exec(message);
@@ -119,7 +119,7 @@ function syntaxErrorLine(source: string, message: string, lineAt: (offset: numbe
 }
 
 /** Maps an offset to its 1-based line with a binary search over line starts. */
-function lineFinder(text: string): (offset: number) => number {
+export function lineFinder(text: string): (offset: number) => number {
   const starts = [0];
   for (let index = text.indexOf("\n"); index !== -1; index = text.indexOf("\n", index + 1)) starts.push(index + 1);
   return (offset) => {
