@@ -9,6 +9,7 @@ import { evalCommand } from "./evalCommand.js";
 import { ingestCommand } from "./ingestCommand.js";
 import { pullCommand, secondsParser } from "./pullCommand.js";
 import { searchCommand } from "./searchCommand.js";
+import { parsePortOption, serveCommand } from "./serveCommand.js";
 import { syncCommand } from "./syncCommand.js";
 import { parseInterval } from "../sync/parseInterval.js";
 
@@ -75,6 +76,11 @@ withBotOptions(
   .action(async (question: string, opts) => finish(await askCommand(question, opts)));
 
 withBotOptions(program.command("chat").description("talk to the bot in the terminal: memory, streaming, /sources, /reset")).action(async (opts) => finish(await chatCommand(opts)));
+
+withBotOptions(program.command("serve").description("serve the HTTP API, the website widget (/widget.js) and a demo page (/) until Ctrl-C"))
+  .addOption(new Option("--port <n>", "port (else the config file's web.port, else env PORT, else 8787; 0 picks a free one)").argParser(parsePortOption))
+  .option("--host <address>", "interface to listen on (else the config file's web.host, else 127.0.0.1)")
+  .action(async (opts) => finish(await serveCommand(opts)));
 
 program
   .command("eval")

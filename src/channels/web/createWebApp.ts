@@ -1,0 +1,116 @@
+import { resolve } from "node:path";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import type { Bot } from "../../bot.js";
+import { packageRoot } from "../../config.js";
+import type { HandoffTicketStore } from "../../store/HandoffTicketStore.js";
+import { ConversationIds } from "./ConversationIds.js";
+import { apiKeyGuard, clientIp, isAllowedOrigin, originGuard, perIpLimit } from "./guards.js";
+import { errorBody, HttpError } from "./HttpError.js";
+import { RateLimiter } from "./RateLimiter.js";
+import { requestSchemas } from "./requestSchemas.js";
+import { assetRoutes } from "./routes/assetRoutes.js";
+import { conversationRoutes } from "./routes/conversationRoutes.js";
+import { parseWebConfig, type WebConfig } from "./webConfig.js";
+import type { WebEnv } from "./WebEnv.js";
+
+/** Where `npm run build` puts the widget bundle. */
+export const DEFAULT_WIDGET_FILE = resolve(packageRoot, "dist/widget/widget.js");
+
+export interface WebAppOptions {
+  bot: Bot;
+  /** Where handoff tickets go. */
+  tickets: HandoffTicketStore;
+  /** The `web` settings, checked (see `parseWebConfig`). Defaults to `parseWebConfig({})`: same-origin pages only, default limits. */
+  config?: WebConfig;
+  /** The API key (the value of the variable `config.apiKeyEnv` names). Defaults to none. */
+  apiKey?: string | undefined;
+  /** Where handoff tickets are POSTed. Defaults to none. */
+  handoffWebhook?: string | undefined;
+  /** The widget bundle served at `/widget.js`. Defaults to `DEFAULT_WIDGET_FILE`. */
+  widgetFile?: string;
+  /** Clock in milliseconds, for the rate limits. Defaults to `Date.now`. */
+  now?: () => number;
+  /** One line per noteworthy event (failed answers, tickets, webhook failures); never a secret. Defaults to stderr. */
+  log?: (line: string) => void;
+}
+
+/** The web app and what the server needs to stop it cleanly. */
+export interface WebApp {
+  /** The hono app: `app.fetch` for a server, `app.request()` in tests. */
+  app: Hono<WebEnv>;
+  /** Aborts every answer being streamed (the server is stopping). */
+  abortAll(): void;
+  /** Resolves once webhook deliveries in progress have finished. */
+  settled(): Promise<void>;
+}
+
+/**
+ * The HTTP API and widget server: `/api/conversations/...` (JSON and Server-Sent Events), `/widget.js`, the demo
+ * page `/` and `/healthz`. Every failure is a JSON `{ error: { code, message } }` with a 4xx/5xx status.
+ */
+export function createWebApp(options: WebAppOptions): WebApp {
+  const config = options.config ?? parseWebConfig({});
+  const log = options.log ?? ((line: string) => process.stderr.write(`web: ${line}\n`));
+  const now = options.now ?? Date.now;
+  const inFlight = new Set<AbortController>();
+  const deliveries = new Set<Promise<unknown>>();
+  const app = new Hono<WebEnv>();
+
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+  });
+  app.use("/api/*", clientIp(config.trustProxy), apiKeyGuard(options.apiKey, config.requireApiKey), originGuard(config.origins));
+  app.use(
+    "/api/*",
+    cors({
+      origin: (origin, c) => (isAllowedOrigin(origin, c, config.origins) ? origin : null),
+      allowMethods: ["GET", "POST"],
+      allowHeaders: ["Content-Type", "Authorization"],
+      exposeHeaders: ["Retry-After"],
+      maxAge: 600,
+    }),
+  );
+  app.use("/api/*", perIpLimit(new RateLimiter({ ...config.rateLimit.perIp, now })));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () => {
+        throw new HttpError(413, "REQUEST_TOO_LARGE", `The body is larger than ${config.maxBodyBytes} bytes (web.maxBodyBytes).`);
+      },
+    }),
+  );
+
+  app.route(
+    "/api/conversations",
+    conversationRoutes({
+      bot: options.bot,
+      tickets: options.tickets,
+      ids: new ConversationIds(options.bot, { now }),
+      schemas: requestSchemas(config),
+      perConversation: new RateLimiter({ ...config.rateLimit.perConversation, now }),
+      inFlight,
+      deliveries,
+      handoffWebhook: options.handoffWebhook,
+      log,
+    }),
+  );
+  app.route("/", assetRoutes({ bot: options.bot, widgetFile: options.widgetFile ?? DEFAULT_WIDGET_FILE }));
+
+  app.notFound((c) => c.json(errorBody("ROUTE_NOT_FOUND", `No route ${c.req.method} ${c.req.path}. See README, "Website widget", for the API.`), 404));
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return c.json(errorBody(error.code, error.message), error.status, error.headers);
+    // A bug or a failing store: log it, tell the client only that it failed.
+    log(`unexpected failure on ${c.req.method} ${c.req.path}: ${error instanceof Error ? error.message : String(error)}`);
+    return c.json(errorBody("INTERNAL_ERROR", "The server failed to handle this request. Try again; if it persists, tell the site's operator."), 500);
+  });
+
+  return {
+    app,
+    abortAll: () => inFlight.forEach((controller) => controller.abort(new Error("The server is stopping."))),
+    settled: async () => void (await Promise.allSettled([...deliveries])),
+  };
+}

@@ -1,0 +1,67 @@
+import { dirname, join, resolve } from "node:path";
+import { DEFAULT_INDEX_DIR, readEnv } from "../config.js";
+import { loadConfigFile } from "../configFile.js";
+import { LlamadeskError } from "../errors.js";
+import { WebChannel } from "../channels/web/WebChannel.js";
+import { DEFAULT_WEB_PORT, parseWebConfig, readWebSecrets } from "../channels/web/webConfig.js";
+import { createLocalBot } from "../presets/createLocalBot.js";
+import { SqliteHandoffTicketStore } from "../store/SqliteHandoffTicketStore.js";
+import { localBotOptions, type BotCliOptions } from "./askCommand.js";
+
+export interface ServeCliOptions extends BotCliOptions {
+  port?: number;
+  host?: string;
+}
+
+/**
+ * `llamadesk serve`: the HTTP API, `/widget.js` and the demo page, until SIGINT or SIGTERM. Port: `--port`,
+ * else the config file's `web.port`, else `PORT`, else 8787.
+ */
+export async function serveCommand(options: ServeCliOptions, signals: NodeJS.Process = process): Promise<number> {
+  const { config, path } = await loadConfigFile(options.config);
+  const web = parseWebConfig(config.web, path ?? "llamadesk.config.json");
+  const secrets = readWebSecrets(web);
+  const env = readEnv();
+  const port = options.port ?? web.port ?? parsePort(env.port) ?? DEFAULT_WEB_PORT;
+  const indexDir = resolve(options.index ?? config.index ?? env.indexDir ?? DEFAULT_INDEX_DIR);
+  const storePath = config.store ?? join(dirname(indexDir), "conversations.sqlite");
+  const ticketsPath = web.tickets ? resolve(path ? dirname(path) : process.cwd(), web.tickets) : join(dirname(resolve(storePath)), "handoff-tickets.sqlite");
+
+  const bot = await createLocalBot(localBotOptions(options));
+  let channel: WebChannel | undefined;
+  try {
+    const tickets = await SqliteHandoffTicketStore.open({ path: ticketsPath });
+    channel = new WebChannel({ config: web, tickets, port, ...(options.host ? { host: options.host } : {}), ...secrets });
+    await channel.start(bot).catch(async (error: unknown) => {
+      await tickets.dispose();
+      throw error;
+    });
+    const url = channel.url;
+    process.stdout.write(`llamadesk is serving on ${url}\n  demo page: ${url}/\n  widget:    <script src="${url}/widget.js" data-llamadesk-url="${url}" async></script>\n`);
+    if (web.origins.length === 0) process.stdout.write("  origins:   only pages of this server (add your site to web.origins in the config file)\n");
+    process.stdout.write("Ctrl-C stops.\n");
+    await new Promise<void>((done) => {
+      signals.once("SIGINT", () => done());
+      signals.once("SIGTERM", () => done());
+    });
+    process.stdout.write("stopping…\n");
+    return 0;
+  } finally {
+    await channel?.stop();
+    await bot.dispose();
+  }
+}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new LlamadeskError("INVALID_OPTION", `PORT must be a port number from 0 to 65535 (got "${value}").`);
+  return port;
+}
+
+/** `--port` */
+export function parsePortOption(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new LlamadeskError("INVALID_OPTION", `--port must be a port number from 0 to 65535 (got "${value}").`);
+  return port;
+}
