@@ -103,7 +103,7 @@ export class SlackThreadBuilder {
     const text = [decodeMrkdwn(message.text, this.names).trim(), ...files].filter((part) => part !== "").join("\n");
     if (text === "") return undefined;
     const user = message.userId ? this.options.user(message.userId) : undefined;
-    const author = user?.name ?? message.userName ?? message.userId ?? "unknown";
+    const author = user?.name ?? message.userNames[0] ?? message.userId ?? "unknown";
     return {
       id: message.ts,
       author,
@@ -117,8 +117,8 @@ export class SlackThreadBuilder {
   }
 
   private roleOf(message: SlackMessage, user: SlackUser | undefined): ChatRole {
-    const names = [message.userId, message.userName, ...(user?.aliases ?? [])];
-    if (names.some((name) => name !== undefined && this.support.has(name.toLowerCase()))) return "agent";
+    const names = [message.userId ?? "", ...message.userNames, ...(user?.aliases ?? [])];
+    if (names.some((name) => this.support.has(name.toLowerCase()))) return "agent";
     return message.isBot || user?.isBot ? "bot" : "customer";
   }
 }

@@ -8,8 +8,8 @@ export interface SlackMessage {
   /** `reply_count` on a thread's parent; 0 elsewhere. */
   replyCount: number;
   userId?: string;
-  /** A name the message itself carries (`user_profile`, a bot's `username`), for when the user list lacks the author. */
-  userName?: string;
+  /** Names the message itself carries (`user_profile`, a bot's `username`), the display name first, for when the user list lacks the author. */
+  userNames: string[];
   /** Posted by a bot or integration (`bot_message`, `bot_id`, Slackbot). */
   isBot: boolean;
   /** mrkdwn, as Slack stores it. */
@@ -82,7 +82,7 @@ export function readSlackMessage(raw: unknown): SlackRecord {
 }
 
 function readWhere(raw: Record<string, unknown>): Where | string {
-  if (!isSlackTs(raw.ts)) return `"ts" must be a Slack timestamp like "1700000000.000100", got ${describe(raw.ts)}`;
+  if (!isSlackTs(raw.ts)) return `expected "ts" to be a Slack timestamp like "1700000000.000100", got ${describe(raw.ts)}`;
   if (raw.thread_ts !== undefined && !isSlackTs(raw.thread_ts)) return `"thread_ts" must be a Slack timestamp, got ${describe(raw.thread_ts)}`;
   if (raw.reply_count !== undefined && (typeof raw.reply_count !== "number" || raw.reply_count < 0)) return `"reply_count" must be a number, got ${describe(raw.reply_count)}`;
   return { ts: raw.ts, threadTs: raw.thread_ts ?? raw.ts, replyCount: raw.reply_count ?? 0 };
@@ -102,12 +102,14 @@ function readContent(raw: unknown): SlackMessage | string {
 
   const text = (raw.text as string | undefined) ?? "";
   const profile = isObject(raw.user_profile) ? raw.user_profile : isObject(raw.bot_profile) ? raw.bot_profile : {};
-  const userName = [profile.display_name, profile.real_name, profile.name, raw.username].find((name): name is string => typeof name === "string" && name.trim() !== "");
+  const userNames = [profile.display_name, profile.real_name, profile.name, raw.username]
+    .filter((name): name is string => typeof name === "string" && name.trim() !== "")
+    .map((name) => name.trim());
   const editedTs = isObject(raw.edited) && isSlackTs(raw.edited.ts) ? raw.edited.ts : undefined;
   return {
     ...where,
     ...(typeof raw.user === "string" ? { userId: raw.user } : {}),
-    ...(userName !== undefined ? { userName: userName.trim() } : {}),
+    userNames: [...new Set(userNames)],
     isBot: raw.subtype === "bot_message" || raw.subtype === "slackbot_response" || typeof raw.bot_id === "string" || raw.user === "USLACKBOT",
     text: text.trim() !== "" ? text : attachmentText(raw.attachments),
     files,
