@@ -60,6 +60,12 @@ export interface Bot {
   feedback(input: FeedbackInput): Promise<FeedbackCounts>;
   /** A human has finished with a handed-off conversation: the bot answers in it again. */
   resolve(conversationId: string): Promise<void>;
+  /**
+   * Answers from `index` from the next question on (e.g. after `llamadesk sync` saved a new
+   * one); answers in progress finish with the old one. It must be built by the bot's embedder.
+   * Throws when the bot was given its own `retriever`.
+   */
+  useIndex(index: KnowledgeIndex): void;
   /** Frees the chat model, embedder and store. */
   dispose(): Promise<void>;
 }
@@ -67,8 +73,10 @@ export interface Bot {
 /** The composition root: builds a bot from the dependencies given, and nothing else. */
 export function createBot(options: BotOptions): Bot {
   const policy = resolvePolicy(options.policy);
-  const { index, embedder, chatModel, store, prompts } = options;
-  const retriever = options.retriever ?? new HybridRetriever({ index, embedder });
+  const { embedder, chatModel, store, prompts } = options;
+  let index = options.index;
+  let current = options.retriever ?? new HybridRetriever({ index, embedder });
+  const retriever: Retriever = { retrieve: (query, retrieveOptions) => current.retrieve(query, retrieveOptions) };
   const lookup: ChunkLookup = (chunkId) => index.getPassage(chunkId);
   const steps: PipelineSteps = { ...createPipelineSteps({ retriever, prompts, policy, chatModel, lookup }), ...options.steps };
   let notice: BotEvent | undefined = options.chatModelProblem && {
@@ -118,6 +126,11 @@ export function createBot(options: BotOptions): Bot {
     history: (conversationId) => store.history(conversationId),
     feedback: (feedback) => store.recordFeedback(feedback),
     resolve: async (conversationId) => void (await store.setStatus(conversationId, "resolved")),
+    useIndex(next) {
+      if (options.retriever) throw new LlamadeskError("INVALID_OPTION", "useIndex: this bot was given its own retriever; give it a new bot instead.");
+      current = new HybridRetriever({ index: next, embedder });
+      index = next;
+    },
     async dispose() {
       if (disposed) return;
       disposed = true;

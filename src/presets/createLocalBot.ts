@@ -5,6 +5,7 @@ import { loadConfigFile, type LlamadeskConfig } from "../configFile.js";
 import { isLlamadeskError, LlamadeskError } from "../errors.js";
 import { createEmbedder, type EmbedderConfig } from "../knowledge/createEmbedder.js";
 import type { Embedder } from "../knowledge/Embedder.js";
+import { currentGeneration } from "../knowledge/indexDirectory.js";
 import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
 import type { ChatModel } from "../model/ChatModel.js";
 import type { AnswerPolicyInput } from "../pipeline/AnswerPolicy.js";
@@ -30,6 +31,14 @@ export interface LocalBotOptions {
    * The bot owns them once created; if creating it fails, they stay the caller's. Defaults to loading.
    */
   knowledge?: { index: KnowledgeIndex; embedder: Embedder } | undefined;
+  /**
+   * How often to look for a newer index on disk (saved by `llamadesk sync` or `ingest`) and answer
+   * from it, in ms; `false` never. A long-running bot (Slack, Discord, the web server) so learns
+   * what a sync adds without a restart. Defaults to 10,000 when the index is loaded from disk.
+   */
+  reloadIndexEveryMs?: number | false | undefined;
+  /** Told about each reload, or why one failed (the bot keeps answering from the index it has). Defaults to none. */
+  onIndexReload?: ((event: { docs: number } | { error: Error }) => void) | undefined;
 }
 
 /**
@@ -53,11 +62,43 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
       await chatModel?.dispose();
       throw error;
     });
-    return createBot({ index, embedder, chatModel, chatModelProblem: problem, store, prompts, policy });
+    const bot = createBot({ index, embedder, chatModel, chatModelProblem: problem, store, prompts, policy });
+    const every = options.reloadIndexEveryMs ?? (options.knowledge ? false : 10_000);
+    return every === false ? bot : reloadingIndex(bot, indexDir, embedder, every, options.onIndexReload);
   } catch (error) {
     if (!options.knowledge) await embedder.dispose?.();
     throw error;
   }
+}
+
+/** Polls the index directory; when a newer generation is live, loads it and hands it to the bot. */
+async function reloadingIndex(bot: Bot, indexDir: string, embedder: Embedder, everyMs: number, onReload: LocalBotOptions["onIndexReload"]): Promise<Bot> {
+  let live = await currentGeneration(indexDir);
+  let failed: string | undefined;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      const generation = await currentGeneration(indexDir);
+      if (!generation || generation === live || generation === failed) return;
+      failed = generation; // a generation that fails to load is reported once, not every poll
+      const next = await KnowledgeIndex.load(indexDir, { embedder });
+      bot.useIndex(next);
+      live = generation;
+      onReload?.({ docs: next.docCount });
+    })()
+      .catch((error: unknown) => onReload?.({ error: error instanceof Error ? error : new Error(String(error)) }))
+      .finally(() => (busy = false));
+  }, everyMs);
+  timer.unref();
+  const dispose = bot.dispose.bind(bot);
+  return Object.assign(bot, {
+    dispose: async () => {
+      clearInterval(timer);
+      await dispose();
+    },
+  });
 }
 
 /** The embedder: flag, then the config file, then the environment, then USE-lite. */
