@@ -70,6 +70,8 @@ export { loadPrompts, DEFAULT_PROMPTS_DIR, PROMPT_VARIABLES, type Prompts, type 
 export { PromptTemplate } from "./prompts/PromptTemplate.js";
 export type { ChatModel, ChatMessage, ChatStream, GenerateOptions, GenerationResult, StopReason } from "./model/ChatModel.js";
 export type { Channel } from "./channels/Channel.js";
+// The Slack channel (which loads @slack/bolt) has its own entry point, llamadesk/slack; its option types are here.
+export type { SlackChannelOptions, SlackConfig, SlackChannelMode } from "./channels/slack/index.js";
 export { renderAnswer, type AnswerView, type RenderAnswerOptions } from "./channels/renderAnswer.js";
 export { sourceLinkOf, sourcesToShow, type SourceLink } from "./channels/sourceLink.js";
 export type { ChatThread, ChatMessage as ChatThreadMessage, ChatRole } from "./chat/ChatThread.js";

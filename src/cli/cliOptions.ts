@@ -49,3 +49,10 @@ export function parsePositiveInt(flag: string): (value: string) => number {
     return n;
   };
 }
+
+/** --port: 0 (any free port) to 65535. */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new LlamadeskError("INVALID_OPTION", `--port must be a port number from 0 to 65535 (got "${value}").`);
+  return n;
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from "commander";
 import { LlamadeskError } from "../errors.js";
-import { parseK, parseMode, parsePositiveInt } from "./cliOptions.js";
+import { parseK, parseMode, parsePort, parsePositiveInt } from "./cliOptions.js";
 import { askCommand } from "./askCommand.js";
 import { chatCommand } from "./chatCommand.js";
 import { demoCommand } from "./demoCommand.js";
@@ -9,6 +9,7 @@ import { evalCommand } from "./evalCommand.js";
 import { ingestCommand } from "./ingestCommand.js";
 import { pullCommand, secondsParser } from "./pullCommand.js";
 import { searchCommand } from "./searchCommand.js";
+import { slackCommand } from "./slackCommand.js";
 import { parsePortOption, serveCommand } from "./serveCommand.js";
 import { syncCommand } from "./syncCommand.js";
 import { parseInterval } from "../sync/parseInterval.js";
@@ -76,6 +77,12 @@ withBotOptions(
   .action(async (question: string, opts) => finish(await askCommand(question, opts)));
 
 withBotOptions(program.command("chat").description("talk to the bot in the terminal: memory, streaming, /sources, /reset")).action(async (opts) => finish(await chatCommand(opts)));
+
+withBotOptions(program.command("slack").description("run the Slack bot (HTTP Events API or Socket Mode) until Ctrl-C; see README, \"Slack\""))
+  .addOption(new Option("--socket", "Socket Mode: no public URL needed (env SLACK_APP_TOKEN)").conflicts("http"))
+  .addOption(new Option("--http", "HTTP Events API mode (env SLACK_SIGNING_SECRET)"))
+  .addOption(new Option("--port <n>", "HTTP mode: port to listen on (env PORT; default 3000)").argParser(parsePort))
+  .action(async (opts) => finish(await slackCommand(opts)));
 
 withBotOptions(program.command("serve").description("serve the HTTP API, the website widget (/widget.js) and a demo page (/) until Ctrl-C"))
   .addOption(new Option("--port <n>", "port (else the config file's web.port, else env PORT, else 8787; 0 picks a free one)").argParser(parsePortOption))
