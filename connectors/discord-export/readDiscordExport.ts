@@ -105,7 +105,7 @@ export function readDiscordExport(text: string, file: string): ReadDiscordExport
     const offset = scan.ok ? source.length : scan.offset;
     const reason = (error as Error).message.replace(/\s+/g, " ");
     const repaired = salvageTruncatedExport(source, offset);
-    const salvaged = repaired !== undefined ? tryParse(repaired) : undefined;
+    const salvaged = repaired !== undefined ? tryParse(repaired.text) : undefined;
     if (salvaged === undefined || repaired === undefined) {
       issues.push({ file, line: lineAt(offset), message: `invalid JSON (${reason}), so nothing in this file was read. Export the channel again.` });
       return { issues };
@@ -113,10 +113,12 @@ export function readDiscordExport(text: string, file: string): ReadDiscordExport
     issues.push({
       file,
       line: lineAt(offset),
-      message: `the file is cut short or broken here (${reason}): the messages before this line were read, the rest of the file is lost. Export the channel again to get all of it.`,
+      message: repaired.allMessages
+        ? `the end of the file is broken here (${reason}), after the last message: every message was read.`
+        : `the file is cut short or broken here (${reason}): the messages before this line were read, the rest of the file is lost. Export the channel again to get all of it.`,
     });
     data = salvaged;
-    source = repaired;
+    source = repaired.text;
   }
 
   const header = headerSchema.safeParse(data);

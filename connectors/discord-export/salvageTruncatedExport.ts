@@ -3,10 +3,11 @@
  * of a valid file. This finds the last message that is complete and closes the
  * JSON after it, so the messages before the break can still be read.
  *
- * @returns the repaired text (same offsets as the original up to the cut), or
- *   undefined when the break is not inside the `messages` array
+ * @returns the repaired text (same offsets as the original up to the cut) and whether
+ *   every message was complete (only the end of the file after them is broken), or
+ *   undefined when the break comes before the `messages` array
  */
-export function salvageTruncatedExport(text: string, errorOffset: number): string | undefined {
+export function salvageTruncatedExport(text: string, errorOffset: number): { text: string; allMessages: boolean } | undefined {
   const key = /"messages"\s*:\s*\[/.exec(text);
   if (key === null) return undefined;
   const arrayStart = key.index + key[0].length;
@@ -28,8 +29,8 @@ export function salvageTruncatedExport(text: string, errorOffset: number): strin
       depth--;
       if (depth === 1) lastComplete = pos + 1;
       // The array itself closed: only the end of the file after it is broken.
-      if (depth === 0) return `${text.slice(0, pos + 1)}}`;
+      if (depth === 0) return { text: `${text.slice(0, pos + 1)}}`, allMessages: true };
     }
   }
-  return `${text.slice(0, lastComplete)}]}`;
+  return { text: `${text.slice(0, lastComplete)}]}`, allMessages: false };
 }
