@@ -114,16 +114,15 @@ export class SlackApiConnector implements Connector {
       if (at.replyCount > 0 || at.threadTs !== at.ts) withReplies.add(at.threadTs);
       else builder.add(record);
     }
-    // Older threads with recent replies: history (by parent ts) does not list them again.
+    // Threads started before the window with replies inside it: history (by parent ts) does not list them.
     for (const [threadTs, thread] of Object.entries(previous.threads)) {
-      const active = thread.updatedAt !== undefined && Date.parse(thread.updatedAt) / 1000 >= Number(oldest);
-      if (oldest !== undefined && compareSlackTs(threadTs, oldest) < 0 && active && thread.messages.length > 1) withReplies.add(threadTs);
+      if (oldest === undefined || compareSlackTs(threadTs, oldest) >= 0 || thread.messages.length < 2) continue;
+      if (thread.updatedAt !== undefined && Date.parse(thread.updatedAt) / 1000 >= Number(oldest)) withReplies.add(threadTs);
     }
-    const gone = new Set<string>();
     for (const threadTs of withReplies) {
       context.signal?.throwIfAborted();
+      // undefined: thread_not_found, the thread is gone (it then rebuilds to nothing below).
       const replies = await api.replies(channel, threadTs);
-      if (replies === undefined) gone.add(threadTs);
       for (const raw of replies ?? []) {
         const record = readSlackMessage(raw);
         if (record.kind === "invalid") context.report({ file: where, message: `message ${tsOf(raw)} in thread ${threadTs} skipped: ${record.reason}` });
@@ -138,7 +137,7 @@ export class SlackApiConnector implements Connector {
       if (oldest === undefined || compareSlackTs(threadTs, oldest) >= 0) if (!listed.has(threadTs)) delete threads[threadTs];
     }
     const rebuilt = new Map(builder.threads().map((thread) => [thread.id.slice(`slack:${channel}:`.length), thread]));
-    for (const threadTs of new Set([...listed, ...withReplies, ...gone])) {
+    for (const threadTs of new Set([...listed, ...withReplies])) {
       const thread = rebuilt.get(threadTs);
       if (thread) threads[threadTs] = thread;
       else delete threads[threadTs]; // emptied, noise only, or deleted
