@@ -5,7 +5,7 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export   one bench only
  *   BENCH_ANSWER_SHAPES=tinyllama    the answer (speed) bench's model shapes, comma-separated: tinyllama,
  *                                    llama2-7b (default both; tinyllama with --quick). The random-weight models
  *                                    are generated once into node_modules/.cache/llamadesk/bench/ (7B: 3.8 GB)
@@ -21,6 +21,7 @@ import { ANSWER_BENCH_SHAPES, type AnswerBenchShape, type BenchOptions } from ".
 import { printTable, type BenchRow } from "./lib/report.js";
 import { benchRetrievalQuality } from "./retrievalQuality.js";
 import { benchAnswerQuality } from "./answerQuality.js";
+import { benchSlackExportIngest } from "./slackExportIngest.js";
 
 interface Bench {
   run: (options: BenchOptions) => Promise<BenchRow[]>;
@@ -35,6 +36,8 @@ const BENCHES: Record<string, Bench> = {
   "answer-quality": { run: benchAnswerQuality, slow: true },
   // Answer speed: generates a 0.6 GB (and a 3.8 GB) model on first use, then times many generations.
   answer: { run: benchAnswerSpeed, slow: true },
+  // Generates a 50k-message Slack export; parses it, then ingests one channel with embeddings (about a minute).
+  "slack-export": { run: benchSlackExportIngest, slow: true },
 };
 
 const only = process.env.BENCH_ONLY?.trim() || undefined;
