@@ -22,7 +22,7 @@ const HOLDING =
   /\b(one moment|one sec(ond)?|just a (moment|sec(ond)?|minute)|give me a (moment|sec(ond)?|minute)|let me (check|look|see|verify|find|pull)|(i will|i'll|i am going to|i'm going to) (check|look|answer|verify|see|find)|bear with me|please (wait|hold)|checking (now|that|on)|looking into (it|this|that)|sorry for the (wait|delay|doubt))\b/iu;
 /** Words that make a sentence a question or a problem report. */
 const QUESTION_LIKE =
-  /\?|^(how|what|why|when|where|which|who|can|could|is|are|does|do|did|should|would|will|may)\b|\b(want to know|wondering|trying to|can'?t|cannot|unable|error|fails?|failing|doesn'?t|won'?t|isn'?t|not working|stuck|need to|how to|help me)\b/iu;
+  /\?|^(how|what|why|when|where|which|who|can|could|is|are|does|do|did|should|would|will|may)\b|\b(want to know|wondering|trying to|can'?t|cannot|unable|error|fails?|failing|doesn'?t|won'?t|isn'?t|not working|stuck|need to|how to|help me|don'?t (understand|know|see)|not sure)\b/iu;
 
 /** Slack/Discord emoji codes (`:wave:`) and emoji pictographs. */
 const EMOJI = /:[a-z0-9_+-]+:|\p{Extended_Pictographic}\uFE0F?/gu;

@@ -47,8 +47,8 @@ export function normalizeReaction(name: string): string {
   return name
     .trim()
     .toLowerCase()
+    .replace(/^:+|:+$/g, "")
     .replace(/::skin-tone-\d$/, "")
-    .replace(/^:|:$/g, "")
     .replace(/\uFE0F/g, "");
 }
 
