@@ -255,7 +255,7 @@ export class FakeDiscord {
     const text = Buffer.concat(chunks).toString("utf8");
     const call: RecordedCall = {
       method: req.method ?? "GET",
-      path: url.pathname.replace(/^\/api\/v\d+/, ""),
+      path: decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, ""),
       query: Object.fromEntries(url.searchParams),
       body: text ? JSON.parse(text) : undefined,
       status: 200,
@@ -264,7 +264,8 @@ export class FakeDiscord {
     this.calls.push(call);
     const reply = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
-      res.writeHead(status, { "content-type": "application/json", ...headers }).end(body === undefined ? undefined : JSON.stringify(body));
+      if (body === undefined) return void res.writeHead(status, headers).end();
+      res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
     };
     const limited = this.rateLimits.findIndex((r) => r.match(call));
     if (limited >= 0) {

@@ -19,7 +19,7 @@ export function answerEmbed(view: AnswerView, maxSources = 4): APIEmbed | undefi
   const lines = shown.map((source) => {
     const link = sourceLinkOf(source);
     const title = escapeMarkdown(link.title.slice(0, 200)).replace(/[[\]]/g, "\\$&");
-    return link.href ? `**[${link.n}]** [${title}](${link.href.replace(/[()]/g, encodeURIComponent)})` : `**[${link.n}]** ${title} · \`${(link.where ?? "").replace(/`/g, "'")}\``;
+    return link.href ? `**[${link.n}]** [${title}](${link.href.replace(/\(/g, "%28").replace(/\)/g, "%29")})` : `**[${link.n}]** ${title} · \`${(link.where ?? "").replace(/`/g, "'")}\``;
   });
   let description = "";
   for (const line of lines) if (description.length + line.length + 1 <= DESCRIPTION_LIMIT) description += `${description ? "\n" : ""}${line}`;

@@ -11,8 +11,9 @@ export function interactionOutlet(interaction: RepliableInteraction): AnswerOutl
     async post(message) {
       const options = { ...message, allowedMentions: { parse: [] } };
       if (replied) return (await interaction.followUp(options)).id;
+      const id = (await interaction.editReply(options)).id;
       replied = true;
-      return (await interaction.editReply(options)).id;
+      return id;
     },
     edit: async (id, message) => void (await interaction.editReply({ ...message, message: id, allowedMentions: { parse: [] } })),
     remove: (id) => interaction.deleteReply(id),
