@@ -14,6 +14,8 @@ export interface EnvConfig {
   model?: string;
   /** LLAMADESK_CONFIG: the config file (instead of ./llamadesk.config.json). */
   configFile?: string;
+  /** VISUAL, else EDITOR: the editor `llamadesk review` opens to edit a question or answer. */
+  editor?: string;
   /** LLAMADESK_MODELS_DIR: where `llamadesk pull` saves models. */
   modelsDir?: string;
   /** MODEL_ENDPOINT or HF_ENDPOINT (the names llama.cpp and node-llama-cpp read): a Hugging Face mirror for `hf:` URIs. */
@@ -54,6 +56,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const configFile = pick("LLAMADESK_CONFIG");
   if (model) config.model = model;
   if (configFile) config.configFile = configFile;
+  const editor = pick("VISUAL") ?? pick("EDITOR");
+  if (editor) config.editor = editor;
   const modelsDir = pick("LLAMADESK_MODELS_DIR");
   const huggingFaceEndpoint = pick("MODEL_ENDPOINT") ?? pick("HF_ENDPOINT");
   if (modelsDir) config.modelsDir = modelsDir;
