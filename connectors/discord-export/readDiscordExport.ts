@@ -78,7 +78,7 @@ const messageSchema = z
     timestampEdited: isoDate.nullish(),
     content: z.string().nullish(),
     author: user,
-    reference: z.object({ messageId: snowflake.nullish(), channelId: snowflake.nullish() }).passthrough().nullish(),
+    reference: z.object({ type: z.string().nullish(), messageId: snowflake.nullish(), channelId: snowflake.nullish() }).passthrough().nullish(),
     reactions: z.array(z.object({ emoji: z.object({ name: z.string() }).passthrough(), count: z.number() }).passthrough()).nullish(),
     attachments: z.array(z.object({ fileName: z.string() }).passthrough()).nullish(),
     mentions: z.array(user).nullish(),
@@ -188,7 +188,8 @@ type ExportMessage = z.infer<typeof messageSchema>;
 type ExportUser = z.infer<typeof user>;
 
 function toDiscordMessage(message: ExportMessage, kind: DiscordMessage["kind"]): DiscordMessage {
-  const reference = message.reference?.messageId ? { messageId: message.reference.messageId, ...(message.reference.channelId ? { channelId: message.reference.channelId } : {}) } : undefined;
+  // A forwarded message points at its origin, but answers nothing.
+  const reference = message.reference?.messageId && message.reference.type !== "Forward" ? { messageId: message.reference.messageId, ...(message.reference.channelId ? { channelId: message.reference.channelId } : {}) } : undefined;
   return {
     id: message.id,
     kind,

@@ -8,11 +8,6 @@ export function compareSnowflakes(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** The larger of two snowflakes. */
-export function maxSnowflake(a: string, b: string): string {
-  return compareSnowflakes(a, b) >= 0 ? a : b;
-}
-
 /** The smallest snowflake made at `ms` (Unix milliseconds): `after` it means "from that moment on". */
 export function snowflakeAt(ms: number): string {
   const since = BigInt(Math.floor(ms)) - DISCORD_EPOCH;
@@ -22,8 +17,4 @@ export function snowflakeAt(ms: number): string {
 /** When a snowflake was made, in Unix milliseconds. */
 export function timeOfSnowflake(id: string): number {
   return Number((BigInt(id) >> 22n) + DISCORD_EPOCH);
-}
-
-export function isSnowflake(value: string): boolean {
-  return /^\d{1,20}$/.test(value);
 }
