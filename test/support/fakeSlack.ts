@@ -49,7 +49,7 @@ export class FakeSlack {
   readonly acks = new Map<string, any>();
   readonly botUserId: string;
   readonly botId: string;
-  private readonly failures = new Map<string, FakeFailure[]>();
+  private readonly failures: { method: string; failure: FakeFailure; remaining: number; when?: (params: Record<string, any>) => boolean }[] = [];
   private readonly sockets = new Set<WebSocket>();
   private readonly ackWaiters = new Map<string, (ack: any) => void>();
   private readonly callWaiters = new Set<() => void>();
@@ -85,7 +85,16 @@ export class FakeSlack {
 
   /** Makes the next `times` calls of `method` fail this way. */
   failNext(method: string, failure: FakeFailure, times = 1): void {
-    this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array<FakeFailure>(times).fill(failure)]);
+    this.failures.push({ method, failure, remaining: times });
+  }
+
+  /** Makes every call of `method` whose parameters match `when` fail this way, until `clearFailures()`. */
+  failWhen(method: string, failure: FakeFailure, when: (params: Record<string, any>) => boolean): void {
+    this.failures.push({ method, failure, remaining: Infinity, when });
+  }
+
+  clearFailures(): void {
+    this.failures.length = 0;
   }
 
   callsOf(method: string): FakeSlackCall[] {
@@ -185,15 +194,18 @@ export class FakeSlack {
     }
     const method = url.pathname.replace(/^\/api\//, "");
     const params = parseParams(raw, req.headers["content-type"]);
-    const failure = this.failures.get(method)?.shift();
+    const rule = this.failures.find((f) => f.method === method && f.remaining > 0 && (f.when?.(params) ?? true));
+    if (rule) rule.remaining -= 1;
+    const failure = rule?.failure;
     if (failure && "status" in failure) {
       this.record(method, params, token, failure.status);
       if (failure.status === 429) return send(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(failure.retryAfter) });
       return send(res, 500, { ok: false, error: "internal_error" });
     }
+    // Answer (changing the workspace) before recording: waiters see the call's effect.
+    const answer = failure ? { ok: false, error: failure.error } : this.answer(method, params, token);
     this.record(method, params, token, 200);
-    if (failure) return send(res, 200, { ok: false, error: failure.error });
-    send(res, 200, this.answer(method, params, token));
+    send(res, 200, answer);
   }
 
   private record(method: string, params: Record<string, any>, token: string | undefined, status: number): void {

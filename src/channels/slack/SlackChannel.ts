@@ -81,6 +81,8 @@ export class SlackChannel implements Channel {
       botId: identity.botId,
       botUserId: identity.botUserId,
       logger,
+      // Bolt sets its logger to this level (INFO when not given), whatever level the logger had.
+      logLevel: logger.getLevel(),
       clientOptions: clientOptions(),
       ...(settings.mode === "http"
         ? { signingSecret: settings.signingSecret!, endpoints: settings.path, port: settings.port }
