@@ -5,9 +5,11 @@ import { parseK, parseMode, parsePort, parsePositiveInt } from "./cliOptions.js"
 import { askCommand } from "./askCommand.js";
 import { chatCommand } from "./chatCommand.js";
 import { demoCommand } from "./demoCommand.js";
+import { discordCommand, discordRegisterCommand } from "./discordCommand.js";
 import { evalCommand } from "./evalCommand.js";
 import { ingestCommand } from "./ingestCommand.js";
 import { pullCommand, secondsParser } from "./pullCommand.js";
+import { reviewCommand } from "./reviewCommand.js";
 import { searchCommand } from "./searchCommand.js";
 import { slackCommand } from "./slackCommand.js";
 import { parsePortOption, serveCommand } from "./serveCommand.js";
@@ -84,6 +86,16 @@ withBotOptions(program.command("slack").description("run the Slack bot (HTTP Eve
   .addOption(new Option("--port <n>", "HTTP mode: port to listen on (env PORT; default 3000)").argParser(parsePort))
   .action(async (opts) => finish(await slackCommand(opts)));
 
+const discord = withBotOptions(program.command("discord").description("run the Discord bot until Ctrl-C; see README, \"Discord\"")).action(async (opts) =>
+  finish(await discordCommand(opts)),
+);
+discord
+  .command("register")
+  .description("register the /ask slash command: in one server with --guild (at once), else globally")
+  .option("--guild <id>", "server id (else the config file's discord.guildId, else global)")
+  .addOption(configOption())
+  .action(async (opts, command: Command) => finish(await discordRegisterCommand({ ...command.parent?.opts(), ...opts })));
+
 withBotOptions(program.command("serve").description("serve the HTTP API, the website widget (/widget.js) and a demo page (/) until Ctrl-C"))
   .addOption(new Option("--port <n>", "port (else the config file's web.port, else env PORT, else 8787; 0 picks a free one)").argParser(parsePortOption))
   .option("--host <address>", "interface to listen on (else the config file's web.host, else 127.0.0.1)")
@@ -135,6 +147,22 @@ program
   .option("--full", "ignore saved cursors and pull everything again")
   .option("--json", "print one JSON summary per run")
   .action(async (opts) => finish(await syncCommand(opts)));
+
+program
+  .command("review")
+  .description("review question/answer candidates mined from resolved chats: approve, edit or reject them (interactive in a terminal)")
+  .option("--status <status>", "which to list: pending (default), approved, rejected, merged or all")
+  .option("--json", 'print {"queue", "status", "candidates": [...]} (with --approve/--reject/--edit: the changed candidate)')
+  .option("--approve <id>", "approve a candidate (with --question/--answer to change its wording)")
+  .option("--reject <id>", "reject a candidate: its thread is never proposed again")
+  .option("--edit <id>", "change a candidate's wording (--question and/or --answer), keeping its status")
+  .option("--question <text>", "the question, for --edit or --approve")
+  .option("--answer <text>", "the answer, for --edit or --approve")
+  .option("--interactive", "go through pending candidates one by one (default when run in a terminal)")
+  .option("--queue <file>", "review queue file (default: the config's mining.queue, else review.sqlite beside the index)")
+  .addOption(indexOption())
+  .addOption(configOption())
+  .action(async (opts) => finish(await reviewCommand(opts)));
 
 function finish(code: number): void {
   process.exitCode = code;

@@ -1,0 +1,65 @@
+import { CONFIG_FILE_NAME, loadConfigFile } from "../configFile.js";
+import { LlamadeskError } from "../errors.js";
+import { createLocalBot } from "../presets/createLocalBot.js";
+import { localBotOptions, type BotCliOptions } from "./askCommand.js";
+
+const log = (line: string) => process.stderr.write(`discord: ${line}\n`);
+
+/**
+ * `llamadesk discord`: the Discord bot on the local bot. Settings are checked before the index and model
+ * load (a missing DISCORD_TOKEN stops it at once); it runs until SIGINT/SIGTERM, then cancels answers in
+ * progress (their messages say so), disconnects and exits 0. Discord closing the connection for good exits 1.
+ */
+export async function discordCommand(options: BotCliOptions): Promise<number> {
+  const { config, path } = await loadConfigFile(options.config);
+  // discord.js loads only for this command.
+  const { resolveDiscordConfig, DiscordChannel } = await import("../channels/discord/index.js");
+  const settings = resolveDiscordConfig(config.discord, { configPath: path ?? CONFIG_FILE_NAME });
+  const bot = await createLocalBot(localBotOptions(options));
+  let fail!: (error: LlamadeskError) => void;
+  const fatal = new Promise<LlamadeskError>((resolve) => (fail = resolve));
+  const channel = new DiscordChannel({ ...settings, log, onFatalError: (error) => fail(error) });
+  try {
+    await channel.start(bot);
+    process.stderr.write("llamadesk is answering on Discord. Ctrl-C stops.\n");
+    const outcome = await Promise.race([
+      fatal,
+      new Promise<string>((resolve) => {
+        process.once("SIGINT", () => resolve("SIGINT"));
+        process.once("SIGTERM", () => resolve("SIGTERM"));
+      }),
+    ]);
+    if (typeof outcome !== "string") throw outcome;
+    process.stderr.write(`${outcome}: stopping…\n`);
+    await channel.stop();
+    process.stderr.write("stopped.\n");
+    return 0;
+  } finally {
+    await channel.stop();
+    await bot.dispose();
+  }
+}
+
+export interface DiscordRegisterCliOptions {
+  guild?: string;
+  config?: string;
+}
+
+/** `llamadesk discord register [--guild ID]`: registers /ask for one server (at once) or globally. */
+export async function discordRegisterCommand(options: DiscordRegisterCliOptions): Promise<number> {
+  const { config, path } = await loadConfigFile(options.config);
+  const { resolveDiscordConfig, registerCommands } = await import("../channels/discord/index.js");
+  const settings = resolveDiscordConfig(config.discord, { configPath: path ?? CONFIG_FILE_NAME });
+  const guildId = options.guild ?? settings.guildId;
+  if (options.guild !== undefined && !/^\d{17,20}$/.test(options.guild)) {
+    throw new LlamadeskError("INVALID_OPTION", `--guild must be a server id: 17 to 20 digits (Developer Mode → right-click the server → Copy Server ID), got "${options.guild}".`);
+  }
+  const commands = await registerCommands(settings, guildId ? { guildId } : {});
+  const names = commands.map((c) => `/${c.name}`).join(", ");
+  process.stdout.write(
+    guildId
+      ? `Registered ${names} in server ${guildId}: available there now.\n`
+      : `Registered ${names} globally: every server the bot is in gets it (Discord may take up to an hour to show it everywhere).\n`,
+  );
+  return 0;
+}
