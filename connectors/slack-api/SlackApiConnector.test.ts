@@ -163,6 +163,13 @@ describe("SlackApiConnector", () => {
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain("xoxb-wrong-456");
   });
 
+  it("shows the channel id when the token may not read channel names (no channels:read)", async () => {
+    fake.failNext("conversations.info", { error: "missing_scope" });
+    const { docs } = await pull(connector());
+    expect(docs[0]!.thread!.channel).toBe("#C01SUPPORT");
+    expect(docs).toHaveLength(4);
+  });
+
   it("names a missing scope", async () => {
     fake.failNext("conversations.history", { error: "missing_scope" });
     const error = await (async () => {

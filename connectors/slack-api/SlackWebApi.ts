@@ -52,9 +52,10 @@ export class SlackWebApi {
     return result.url;
   }
 
+  /** The channel's name; undefined without the channels:read/groups:read scope (threads then show the id). */
   async channelName(channel: string): Promise<string | undefined> {
-    const result = await this.call("conversations.info", () => this.client.conversations.info({ channel }));
-    return result.channel?.name;
+    const result = await this.attempt("conversations.info", () => this.client.conversations.info({ channel }), ["missing_scope"]);
+    return "tolerated" in result ? undefined : result.channel?.name;
   }
 
   /** Top-level messages (and tombstones, broadcasts) from `oldest` on, inclusive, newest first, page by page. */
