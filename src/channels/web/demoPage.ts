@@ -21,7 +21,7 @@ export function demoPage(): string {
 </style>
 </head>
 <body>
-<header><strong>🌊 Tidepool</strong><nav><a href="#">Features</a><a href="#">Pricing</a><a href="#">Help</a></nav></header>
+<header><strong>Tidepool</strong><nav><a href="#">Features</a><a href="#">Pricing</a><a href="#">Help</a></nav></header>
 <section class="hero"><h1>Your files, on every device</h1><p>Sync, share and roll back any change. Free for 5 GB.</p></section>
 <main>
   <div class="card"><h2>Sync</h2><p>Save a file on your laptop; it is on your phone seconds later.</p></div>

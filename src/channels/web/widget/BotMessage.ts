@@ -1,4 +1,4 @@
-import { h } from "./dom.js";
+import { h, icon, ICONS } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
 import type { WidgetStrings } from "./strings.js";
 import type { SourceLink } from "./WidgetClient.js";
@@ -77,8 +77,8 @@ export class BotMessage {
   private voteButtons(turnId: string): HTMLElement {
     const s = this.hooks.strings();
     const thanks = h("span", { class: "thanks", role: "status" });
-    const up = h("button", { type: "button", class: "vote", "aria-pressed": "false", "aria-label": s.helpful, title: s.helpful }, "👍");
-    const down = h("button", { type: "button", class: "vote", "aria-pressed": "false", "aria-label": s.notHelpful, title: s.notHelpful }, "👎");
+    const up = h("button", { type: "button", class: "vote", "aria-pressed": "false", "aria-label": s.helpful, title: s.helpful }, icon(ICONS.up));
+    const down = h("button", { type: "button", class: "vote", "aria-pressed": "false", "aria-label": s.notHelpful, title: s.notHelpful }, icon(ICONS.down));
     const cast = async (vote: "up" | "down") => {
       const [mine, other] = vote === "up" ? [up, down] : [down, up];
       const before = [mine.getAttribute("aria-pressed"), other.getAttribute("aria-pressed")];

@@ -86,7 +86,7 @@ export class LlamadeskWidget extends Base {
     ui.launcher.setAttribute("aria-expanded", "true");
     ui.launcher.setAttribute("aria-label", this.text().closeChat);
     ui.launcher.replaceChildren(icon(ICONS.close));
-    (this.handoff.isOpen ? ui.panel.querySelector<HTMLElement>(".handoff input") : ui.input)?.focus();
+    (this.handoffForm?.isOpen ? ui.panel.querySelector<HTMLElement>(".handoff input") : ui.input)?.focus();
     if (!this.historyShown) void this.showHistory();
   }
 
@@ -376,7 +376,7 @@ export class LlamadeskWidget extends Base {
   /** Shows the handoff form (created on first use) in place of the message box. */
   private openHandoff(): void {
     const ui = this.ui!;
-    if (!this.handoffForm) ui.composer.before(this.handoff.el);
+    if (!this.handoff.el.isConnected) ui.composer.before(this.handoff.el);
     ui.composer.hidden = true;
     ui.footer.hidden = true;
     this.handoff.open(this.lastQuestion);

@@ -106,8 +106,9 @@ header :focus-visible { outline-color: var(--ld-on-accent); }
 .sources li { margin: 2px 0; overflow-wrap: anywhere; }
 .sources a { color: var(--ld-accent); }
 .actions { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 6px; }
-.vote { min-width: 36px; min-height: 32px; border: 1px solid rgba(0, 0, 0, 0.15); border-radius: 16px; background: var(--ld-bg); padding: 2px 10px; font-size: 15px; line-height: 1; }
-.vote[aria-pressed="true"] { background: var(--ld-accent); border-color: var(--ld-accent); }
+.vote { width: 36px; height: 32px; border: 1px solid rgba(0, 0, 0, 0.15); border-radius: 16px; background: var(--ld-bg); color: var(--ld-muted); padding: 0; display: grid; place-items: center; }
+.vote svg { width: 16px; height: 16px; fill: currentColor; }
+.vote[aria-pressed="true"] { background: var(--ld-accent); border-color: var(--ld-accent); color: var(--ld-on-accent); }
 .thanks { font-size: 13px; color: var(--ld-muted); }
 .link-button { border: 1px solid var(--ld-accent); color: var(--ld-accent); background: var(--ld-bg); border-radius: 16px; padding: 5px 12px; font-size: 14px; }
 .note { align-self: center; max-width: 95%; font-size: 13px; color: var(--ld-muted); text-align: center; }
