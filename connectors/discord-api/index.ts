@@ -8,7 +8,7 @@ import { emptyDiscordNames, learnNames, type DiscordMessage, type DiscordNames }
 import { groupReplyChains } from "../discord-shared/groupReplyChains.js";
 import { compareSnowflakes } from "../discord-shared/snowflake.js";
 import { threadMessages } from "../discord-shared/threadMessages.js";
-import { type DiscordConversation, type DiscordSupportOptions, toDiscordChatThread } from "../discord-shared/toDiscordChatThread.js";
+import { type DiscordConversation, discordSupportOptionsShape, type DiscordSupportOptions, toDiscordChatThread } from "../discord-shared/toDiscordChatThread.js";
 import { type DiscordApiState, emptyState, readState, type StoredGuild, type StoredThread } from "./DiscordApiState.js";
 import { DiscordAccessError, DiscordRestClient } from "./DiscordRestClient.js";
 import { syncMessages } from "./syncMessages.js";
@@ -253,16 +253,13 @@ function keepChannel(previous: DiscordApiState, next: DiscordApiState, channelId
 }
 
 const snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord channel id (17-20 digits: right-click the channel > Copy Channel ID)");
-const names = z.array(z.string().min(1)).optional();
 const optionsSchema = z
   .object({
     channels: z.array(snowflake).min(1),
     tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
     apiUrl: z.string().url().optional(),
     lookbackDays: z.number().min(0).optional(),
-    supportUsers: names,
-    supportRoles: names,
-    minMessages: z.number().int().min(1).optional(),
+    ...discordSupportOptionsShape,
   })
   .strict();
 

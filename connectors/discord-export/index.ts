@@ -9,7 +9,7 @@ import { emptyDiscordNames, learnNames, type DiscordMessage } from "../discord-s
 import { groupReplyChains } from "../discord-shared/groupReplyChains.js";
 import { compareSnowflakes } from "../discord-shared/snowflake.js";
 import { threadMessages } from "../discord-shared/threadMessages.js";
-import { type DiscordConversation, type DiscordSupportOptions, toDiscordChatThread } from "../discord-shared/toDiscordChatThread.js";
+import { type DiscordConversation, discordSupportOptionsShape, type DiscordSupportOptions, toDiscordChatThread } from "../discord-shared/toDiscordChatThread.js";
 import { type FaqFile, walkFaqFiles } from "../faq-files/walkFaqFiles.js";
 import { type DiscordExportFile, readDiscordExport, THREAD_KINDS } from "./readDiscordExport.js";
 
@@ -150,15 +150,7 @@ function compareLocations(a: DiscordConversation, b: DiscordConversation): numbe
   return (a.location?.line ?? 0) - (b.location?.line ?? 0);
 }
 
-const names = z.array(z.string().min(1)).optional();
-const optionsSchema = z
-  .object({
-    paths: z.array(z.string().min(1)).min(1),
-    supportUsers: names,
-    supportRoles: names,
-    minMessages: z.number().int().min(1).optional(),
-  })
-  .strict();
+const optionsSchema = z.object({ paths: z.array(z.string().min(1)).min(1), ...discordSupportOptionsShape }).strict();
 
 type DiscordExportDefinitionOptions = z.infer<typeof optionsSchema>;
 

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { ChatMessage, ChatRole, ChatThread } from "../../src/chat/ChatThread.js";
 import type { SourceLocation } from "../../src/types.js";
 import { decodeDiscordMarkup } from "./decodeDiscordMarkup.js";
@@ -15,6 +16,13 @@ export interface DiscordSupportOptions {
    */
   minMessages?: number;
 }
+
+/** The config-file fields of `DiscordSupportOptions`, for both connectors' zod schemas. */
+export const discordSupportOptionsShape = {
+  supportUsers: z.array(z.string().min(1)).optional(),
+  supportRoles: z.array(z.string().min(1)).optional(),
+  minMessages: z.number().int().min(1).optional(),
+};
 
 /** One conversation to turn into a ChatThread: a reply chain of a text channel, or a whole thread or forum post. */
 export interface DiscordConversation {
