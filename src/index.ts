@@ -77,3 +77,24 @@ export { sourceLinkOf, sourcesToShow, type SourceLink } from "./channels/sourceL
 export type { ChatThread, ChatMessage as ChatThreadMessage, ChatRole } from "./chat/ChatThread.js";
 export { chatThreadToSourceDoc } from "./chat/chatThreadToSourceDoc.js";
 export { readEnvVariable } from "./config.js";
+// Resolved-thread mining and the review queue (see README, "Mining resolved threads and the review queue").
+export { mineThreads, type MineThreadsOptions, type MiningSummary, type MiningProgress, type MiningOutcome } from "./mining/mineThreads.js";
+export { detectResolution, type Resolution, type ResolutionSignal } from "./mining/detectResolution.js";
+export { extractCandidate, type QaDraft } from "./mining/extractCandidate.js";
+export { parseMiningConfig, resolveMiningRules, miningConfigSchema, DEFAULT_SIMILARITY_THRESHOLD, type MiningConfig, type MiningRules } from "./mining/MiningConfig.js";
+export { loadMiningPrompt } from "./mining/loadMiningPrompt.js";
+export {
+  finalAnswer,
+  finalQuestion,
+  CANDIDATE_STATUSES,
+  type ReviewQueue,
+  type Candidate,
+  type CandidateStatus,
+  type CandidateEdits,
+  type CandidateSource,
+  type MergeTarget,
+  type NewCandidate,
+} from "./mining/ReviewQueue.js";
+export { SqliteReviewQueue, type SqliteReviewQueueOptions } from "./mining/SqliteReviewQueue.js";
+export { MemoryReviewQueue } from "./mining/MemoryReviewQueue.js";
+export { defaultReviewQueuePath, resolveReviewQueuePath } from "./mining/reviewQueuePath.js";
