@@ -36,7 +36,7 @@ const BENCHES: Record<string, Bench> = {
   "answer-quality": { run: benchAnswerQuality, slow: true },
   // Answer speed: generates a 0.6 GB (and a 3.8 GB) model on first use, then times many generations.
   answer: { run: benchAnswerSpeed, slow: true },
-  // Generates a 50k-message Slack export; parses it, then ingests one channel with embeddings (about a minute).
+  // Generates a 50k-message Slack export; parses it, then ingests one channel (5k messages) with embeddings: a few minutes.
   "slack-export": { run: benchSlackExportIngest, slow: true },
 };
 

@@ -16,7 +16,7 @@ const CHANNELS = 10;
  * Ingest rate of the slack-export connector on a generated 50k-message export:
  * (a) reading day files and rebuilding threads (the connector alone), best of 3;
  * (b) the whole ingest with USE-lite embeddings, where embedding dominates: on one
- * channel (5k messages; 500 with --quick) so it takes about a minute, not ten.
+ * channel (5k messages; 500 with --quick) so it takes minutes, not half an hour.
  */
 export async function benchSlackExportIngest(options: BenchOptions): Promise<BenchRow[]> {
   const rec = new Recorder("slack-export");
@@ -57,7 +57,7 @@ export async function benchSlackExportIngest(options: BenchOptions): Promise<Ben
     const messages = options.quick ? 500 : Math.ceil(MESSAGES / CHANNELS);
     console.log(`    (b) #${channel}: ${whole.result.added} threads, ${whole.result.chunksEmbedded} chunks embedded in ${(whole.ms / 1000).toFixed(1)} s`);
     rec.record(`(b) full ingest with USE-lite embeddings (#${channel}, ${messages} messages)`, messages / (whole.ms / 1000), "messages/s");
-    rec.record(`(b) full ingest with USE-lite embeddings (#${channel}, ${messages} messages)`, whole.result.chunksEmbedded / (whole.ms / 1000), "chunks/s");
+    rec.record(`(b) chunks embedded per second in that ingest (#${channel})`, whole.result.chunksEmbedded / (whole.ms / 1000), "chunks/s");
     console.log(`    at that rate the whole ${stats.messages}-message export would take about ${((stats.messages / (messages / (whole.ms / 1000))) / 60).toFixed(0)} min`);
   } finally {
     await rm(root, { recursive: true, force: true });
