@@ -166,14 +166,15 @@ describe("DiscordApiConnector against a fake Discord REST API", () => {
 
   it("waits out a 429 for its Retry-After and completes the pull", async () => {
     const path = `/channels/${FORUM}/threads/archived/public`;
-    world.fake.rateLimitOnce(path, 1);
+    world.fake.rateLimitOnce(path, 2);
     const started = Date.now();
     const { docs, issues } = await pull(world);
     expect(issues).toEqual([]);
     expect(docs).toHaveLength(66);
     const calls = world.fake.callsTo(path);
     expect(calls.map((c) => c.status)).toEqual([429, 200, 200]);
-    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1000);
+    // discord.js REST's own wait: Retry-After (2 s) plus its 50 ms offset, not the 1 s of llamadesk's fallback.
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2000);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -227,6 +228,18 @@ describe("DiscordApiConnector against a fake Discord REST API", () => {
     const third = await pull(world, second.state, { lookbackDays: 0 });
     expect(fake.callsTo(`/channels/${HELP}/messages`).map((c) => c.query)).toEqual([{ limit: "100", after: helpLast }]);
     expect(doc(third.docs, `discord:${HELP}:${ids.question}`).thread?.messages.at(-1)?.text).toBe("one more thing");
+  });
+
+  it("backs off by itself on a 429 that lacks Retry-After (discord.js REST would retry it at once, without end)", async () => {
+    const path = `/channels/${HELP}/messages`;
+    world.fake.rateLimitOnce(path, 5, { header: false });
+    world.fake.rateLimitOnce(path, 5, { header: false });
+    const { docs } = await pull(world);
+    expect(docs).toHaveLength(66);
+    const calls = world.fake.callsTo(path);
+    expect(calls.map((c) => c.status)).toEqual([429, 429, 200, 200]);
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1000);
+    expect(calls[2]!.at - calls[1]!.at).toBeGreaterThanOrEqual(2000);
   });
 
   it("keeps what it had for a channel the bot can no longer read, and says so", async () => {

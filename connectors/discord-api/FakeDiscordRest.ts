@@ -42,7 +42,7 @@ export class FakeDiscordRest {
   private readonly channels = new Map<string, Json>();
   private readonly messages = new Map<string, Json[]>();
   private readonly guilds = new Map<string, { roles: Json[]; members: Map<string, Json> }>();
-  private readonly rateLimits: { path: string; retryAfter: number }[] = [];
+  private readonly rateLimits: { path: string; retryAfter: number; header: boolean }[] = [];
   private readonly refused = new Set<string>();
   private sequence = 0;
 
@@ -136,9 +136,12 @@ export class FakeDiscordRest {
     this.messages.set(channelId, this.messages.get(channelId)!.filter((m) => m.id !== id));
   }
 
-  /** The next request to this path gets a 429 with `Retry-After: retryAfter` (seconds) and `retry_after` in the body. */
-  rateLimitOnce(path: string, retryAfter: number): void {
-    this.rateLimits.push({ path, retryAfter });
+  /**
+   * The next request to this path gets a 429 with `retry_after` (seconds) in the body and, as
+   * Discord sends it, the `Retry-After` header (`header: false` leaves it out, as a proxy might).
+   */
+  rateLimitOnce(path: string, retryAfter: number, options: { header?: boolean } = {}): void {
+    this.rateLimits.push({ path, retryAfter, header: options.header ?? true });
   }
 
   /** Requests to this path get a 403 Missing Access until `allow`. */
@@ -168,8 +171,8 @@ export class FakeDiscordRest {
     if (req.headers.authorization !== `Bot ${this.options.token}`) return send(401, { message: "401: Unauthorized", code: 0 });
     const limit = this.rateLimits.findIndex((r) => r.path === path);
     if (limit !== -1) {
-      const { retryAfter } = this.rateLimits.splice(limit, 1)[0]!;
-      return send(429, { message: "You are being rate limited.", retry_after: retryAfter, global: false }, { "retry-after": String(retryAfter), "x-ratelimit-scope": "user" });
+      const { retryAfter, header } = this.rateLimits.splice(limit, 1)[0]!;
+      return send(429, { message: "You are being rate limited.", retry_after: retryAfter, global: false }, header ? { "retry-after": String(retryAfter), "x-ratelimit-scope": "user" } : {});
     }
     if (this.refused.has(path)) return send(403, { message: "Missing Access", code: 50001 });
     const found = this.route(path, url.searchParams);
