@@ -99,9 +99,7 @@ describe("SlackExportConnector", () => {
     const copy = join(temp, "export");
     await cp(fixture, copy, { recursive: true });
     await rm(join(copy, "users.json"));
-    const issues: SourceIssue[] = [];
-    const docs: SourceDoc[] = [];
-    for await (const doc of new SlackExportConnector({ path: copy, supportUsers: ["bob"] }).pull({ onIssue: (i) => issues.push(i) })) docs.push(doc);
+    const { docs, issues } = await pullAll({ path: copy, supportUsers: ["bob"] });
 
     expect(issues[0]).toEqual({
       file: "users.json",
@@ -131,9 +129,8 @@ describe("SlackExportConnector", () => {
     const copy = join(temp, "export");
     await cp(fixture, copy, { recursive: true });
     await rm(join(copy, "channels.json"));
-    const issues: SourceIssue[] = [];
-    const ids: string[] = [];
-    for await (const doc of new SlackExportConnector({ path: copy }).pull({ onIssue: (i) => issues.push(i) })) ids.push(doc.id);
+    const { docs, issues } = await pullAll({ path: copy });
+    const ids = docs.map((doc) => doc.id);
     expect(ids).toContain("slack:general:1709553600.000100");
     expect(ids).toContain(`slack:support:1709542800.000100`);
     expect(issues.map((i) => i.file)).toContain("channels.json");
