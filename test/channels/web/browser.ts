@@ -25,13 +25,14 @@ export async function launchChromium(): Promise<Browser> {
  * A host site on its own origin (`http://localhost:<port>`, while the llamadesk server is `http://127.0.0.1:<port>`):
  * serves the HTML set in `pages` by path, so the widget runs cross-origin as on a customer's site.
  */
-export async function startHostSite(): Promise<{ origin: string; pages: Map<string, string>; close: () => Promise<void> }> {
+export async function startHostSite(): Promise<{ origin: string; pages: Map<string, string | { type: string; body: string }>; close: () => Promise<void> }> {
   const { createServer } = await import("node:http");
-  const pages = new Map<string, string>();
+  const pages = new Map<string, string | { type: string; body: string }>();
   const server = createServer((req, res) => {
     const page = pages.get(req.url ?? "/");
-    res.writeHead(page === undefined ? 404 : 200, { "Content-Type": "text/html; charset=utf-8" });
-    res.end(page ?? "not found");
+    const { type, body } = typeof page === "string" ? { type: "text/html; charset=utf-8", body: page } : (page ?? { type: "text/plain", body: "not found" });
+    res.writeHead(page === undefined ? 404 : 200, { "Content-Type": type });
+    res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as import("node:net").AddressInfo;

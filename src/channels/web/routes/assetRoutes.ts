@@ -50,7 +50,8 @@ export function assetRoutes(options: AssetRoutesOptions): Hono<WebEnv> {
 
   app.get("/", (c) => c.html(demoPage()));
 
-  app.get("/healthz", (c) => c.json({ ok: true, model: options.bot.chatModel?.id ?? null }));
+  // Open to every origin: the widget checks it to tell "offline" from "refused".
+  app.get("/healthz", (c) => c.json({ ok: true, model: options.bot.chatModel?.id ?? null }, 200, { "Access-Control-Allow-Origin": "*" }));
 
   return app;
 }

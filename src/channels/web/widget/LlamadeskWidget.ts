@@ -276,6 +276,7 @@ export class LlamadeskWidget extends Base {
   }
 
   private async answer(text: string, bot: BotMessage, user: HTMLElement): Promise<void> {
+    let networkFailures = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         const id = await this.ensureConversation();
@@ -310,6 +311,12 @@ export class LlamadeskWidget extends Base {
           return;
         }
         // The network failed (offline, or the stream broke off): the server dropped the unfinished answer, so ask again once connected.
+        // Failing again while the server is up is no network trouble: most likely the server refuses this page's origin.
+        if (networkFailures++ > 0 && (await this.client.health())) {
+          console.error(`llamadesk widget: requests to ${this.client.base} fail while the server is up: is ${location.origin} listed in web.origins of its config?`);
+          bot.fail(() => void this.retry(text, bot, user));
+          return;
+        }
         bot.thinking();
         await this.waitForConnection();
       }

@@ -42,7 +42,7 @@ export class NetworkError extends Error {}
 
 /** The widget's calls to the llamadesk HTTP API. */
 export class WidgetClient {
-  constructor(private readonly base: string) {}
+  constructor(readonly base: string) {}
 
   async createConversation(): Promise<string> {
     return ((await this.json("POST", "/api/conversations")) as { id: string }).id;

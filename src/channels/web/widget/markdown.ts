@@ -98,7 +98,8 @@ export function parseInline(source: string): Inline[] {
       text += m[1];
       i += 2;
     } else if (ch === "`" && (m = /^`([^`\n]+)`/.exec(rest))) push({ t: "code", v: m[1]! }, m[0].length);
-    else if ((ch === "*" || ch === "_") && (m = /^(\*\*|__)(?=\S)([\s\S]*?\S)\1/.exec(rest))) push({ t: "strong", c: parseInline(m[2]!) }, m[0].length);
+    else if ((ch === "*" || (ch === "_" && !/\w/.test(before))) && (m = (ch === "*" ? /^\*\*(?=\S)([\s\S]*?\S)\*\*/ : /^__(?=\S)([\s\S]*?\S)__(?!\w)/).exec(rest)))
+      push({ t: "strong", c: parseInline(m[1]!) }, m[0].length);
     else if ((ch === "*" || (ch === "_" && !/\w/.test(before))) && (m = /^([*_])(?=[^\s*_])([^*_\n]*?[^\s*_])\1(?![*_\w])/.exec(rest)))
       push({ t: "em", c: parseInline(m[2]!) }, m[0].length);
     else if (ch === "[" && (m = /^\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?\s*\)/.exec(rest))) {

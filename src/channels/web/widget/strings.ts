@@ -63,7 +63,7 @@ export const DEFAULT_STRINGS: WidgetStrings = {
   awaitingHuman: "Your message was passed on to our team.",
   offline: "You're offline. Your question will be sent when the connection is back.",
   reconnecting: "Connection lost. Reconnecting…",
-  rateLimited: "You're sending messages too quickly. Please wait {seconds} s.",
+  rateLimited: "You're sending messages too quickly. Please wait {seconds}\u00a0s.",
   error: "Sorry, something went wrong. Please try again.",
   retry: "Try again",
   handoffTitle: "Talk to a human",

@@ -1,0 +1,322 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseWebConfig } from "../../../src/channels/web/webConfig.js";
+import { WebChannel } from "../../../src/channels/web/WebChannel.js";
+import { MemoryHandoffTicketStore } from "../../../src/store/MemoryHandoffTicketStore.js";
+import { startLocalBot, type LocalBot } from "../../support/localBot.js";
+import { ARTIFACTS, launchChromium, startHostSite } from "./browser.js";
+
+// The widget's states and safety with a FakeChatModel, where the wording of answers matters:
+// hostile model output, Markdown, no answer, handoff, offline, a dropped stream, rate limits, theming, i18n/RTL, the npm build.
+
+const QUESTION = "How do I stop Tidepool from using all my bandwidth?";
+const HOSTILE = `${QUESTION} Include a picture.`;
+const PAYLOAD = [
+  "Here is a picture <img src=x onerror=\"window.__pwned=1\"> and <script>window.__pwned=2</script>",
+  "a [bad link](javascript:window.__pwned=3) <a href=\"javascript:window.__pwned=4\">click</a>",
+  "",
+  "- Open **Preferences → Network**",
+  "- Set an *upload* limit, e.g. `500 KB/s`",
+  "",
+  "Details: [the help page](https://tidepool.example/help/bandwidth).",
+].join("\n");
+const ANSWER = "Set an upload limit under **Preferences → Network**.";
+
+let local: LocalBot;
+let channel: WebChannel;
+let browser: Browser;
+let site: Awaited<ReturnType<typeof startHostSite>>;
+beforeAll(async () => {
+  local = await startLocalBot({
+    model: "fake",
+    fake: { delayMs: 30, answers: (messages) => (messages.at(-1)!.content.includes("picture") ? PAYLOAD : ANSWER) },
+    policy: { product: "Tidepool", mode: "generative", generation: { maxTokens: 400 } },
+  });
+  site = await startHostSite();
+  channel = new WebChannel({ tickets: new MemoryHandoffTicketStore(), port: 0, host: "127.0.0.1", config: parseWebConfig({ origins: [site.origin] }), log: () => {} });
+  await channel.start(local.bot);
+  browser = await launchChromium();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await channel?.stop();
+  await local?.dispose();
+  await site?.close();
+});
+
+const widget = (page: Page) => ({
+  launcher: page.locator("llamadesk-widget .launcher"),
+  panel: page.locator("llamadesk-widget .panel"),
+  input: page.locator("llamadesk-widget #ld-input"),
+  send: page.locator("llamadesk-widget .send"),
+  status: page.locator("llamadesk-widget .status"),
+  bots: page.locator("llamadesk-widget .msg.bot:not(.greeting)"),
+  users: page.locator("llamadesk-widget .msg.user"),
+  form: page.locator("llamadesk-widget form.handoff"),
+});
+
+async function openDemo(page: Page): Promise<ReturnType<typeof widget>> {
+  await page.goto(`${channel.url}/`);
+  const w = widget(page);
+  await w.launcher.click();
+  await w.input.waitFor();
+  return w;
+}
+
+async function ask(w: ReturnType<typeof widget>, text: string): Promise<void> {
+  await w.input.fill(text);
+  await w.input.press("Enter");
+}
+
+const storedId = (page: Page) => page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith("llamadesk:conversation:"))?.[1]);
+
+describe("answers", () => {
+  it("renders model output as safe Markdown: HTML and javascript: links stay inert text", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.addInitScript(() => ((window as unknown as { __pwned?: number }).__pwned = undefined));
+      const w = await openDemo(page);
+      await ask(w, HOSTILE);
+      const bubble = w.bots.last().locator(".bubble");
+      await w.bots.last().locator(".vote").first().waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(300); // give any injected handler a chance to run
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.locator("llamadesk-widget .log").locator("img, script, iframe, [onerror], a[href^='javascript' i]").count()).toBe(0);
+      expect(await bubble.textContent()).toContain('<img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script>'); // shown, as text
+      expect(await bubble.textContent()).toContain('a bad link <a href="javascript:window.__pwned=4">click</a>'); // an unsafe link keeps its label only
+      expect(await bubble.locator("a").evaluateAll((links) => links.map((a) => [a.textContent, a.getAttribute("href"), a.getAttribute("target"), a.getAttribute("rel")]))).toEqual([
+        ["the help page", "https://tidepool.example/help/bandwidth", "_blank", "noopener noreferrer nofollow"],
+      ]);
+      expect(await bubble.locator("li").allTextContents()).toEqual(["Open Preferences → Network", "Set an upload limit, e.g. 500 KB/s"]);
+      expect(await bubble.locator("li strong").textContent()).toBe("Preferences → Network");
+      expect(await bubble.locator("li em").textContent()).toBe("upload");
+      expect(await bubble.locator("li code").textContent()).toBe("500 KB/s");
+      await page.screenshot({ path: join(ARTIFACTS, "widget-markdown.png") });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows the thinking state, then the text as it streams", async () => {
+    const page = await browser.newPage();
+    try {
+      const w = await openDemo(page);
+      await ask(w, QUESTION);
+      const bot = w.bots.last();
+      await expect.poll(() => bot.getAttribute("class")).toContain("thinking");
+      expect(await bot.locator(".bubble").getAttribute("aria-busy")).toBe("true");
+      expect(await bot.textContent()).toContain("Thinking");
+      const partial = await expect.poll(() => bot.locator(".bubble").textContent()).toMatch(/^Set an/);
+      void partial;
+      expect(await bot.getAttribute("class")).toContain("streaming");
+      await bot.locator(".vote").first().waitFor();
+      expect(await bot.locator(".bubble").textContent()).toBe("Set an upload limit under Preferences → Network.");
+      expect(await bot.locator(".bubble").getAttribute("aria-busy")).toBeNull();
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says when there is no answer and offers a human, whose form opens from there", async () => {
+    const page = await browser.newPage();
+    try {
+      const w = await openDemo(page);
+      await ask(w, "What is the boiling point of mercury in kelvin?");
+      const bot = w.bots.last();
+      await bot.locator(".actions").first().waitFor({ timeout: 30_000 });
+      expect(await bot.getAttribute("class")).toContain("abstained");
+      expect(await bot.locator(".note").textContent()).toBe("No answer found — a human can help.");
+      await page.screenshot({ path: join(ARTIFACTS, "widget-no-answer.png") });
+      await bot.getByRole("button", { name: "Talk to a human" }).click();
+      await expect.poll(() => w.form.isVisible()).toBe(true);
+      expect(await w.input.isVisible()).toBe(false);
+      await w.form.getByRole("button", { name: "Cancel" }).click();
+      await expect.poll(() => w.input.isVisible()).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("opens the handoff form when the customer asks for a human, then stays quiet for the human", async () => {
+    const page = await browser.newPage();
+    try {
+      const w = await openDemo(page);
+      await ask(w, "I want to talk to a human please");
+      await expect.poll(() => w.form.isVisible(), { timeout: 30_000 }).toBe(true);
+      expect(await w.bots.last().locator(".bubble").textContent()).toMatch(/\S/); // the bot's handoff message
+      await page.keyboard.press("Escape"); // closes the form, not the panel
+      await expect.poll(() => w.input.isVisible()).toBe(true);
+      expect(await w.panel.isVisible()).toBe(true);
+      await ask(w, "Hello? Is anyone there?");
+      await expect.poll(() => page.locator("llamadesk-widget .log > .note").last().textContent(), { timeout: 30_000 }).toBe("Your message was passed on to our team.");
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("connection states", () => {
+  it("waits while offline and sends the question once the connection is back", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      const w = await openDemo(page);
+      await context.setOffline(true);
+      await ask(w, QUESTION);
+      await expect.poll(() => w.status.textContent()).toBe("You're offline. Your question will be sent when the connection is back.");
+      expect(await w.bots.last().getAttribute("class")).toContain("thinking");
+      await page.screenshot({ path: join(ARTIFACTS, "widget-offline.png") });
+      await context.setOffline(false);
+      await w.bots.last().locator(".vote").first().waitFor({ timeout: 20_000 });
+      expect(await w.status.textContent()).toBe("");
+      expect((await local.bot.history((await storedId(page))!)).map((t) => t.role)).toEqual(["user", "assistant"]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("reconnects after a dropped stream and asks again, without a duplicate in the history", async () => {
+    const page = await browser.newPage();
+    try {
+      let attempts = 0;
+      await page.route("**/api/conversations/*/messages", (route) => (++attempts === 1 ? route.abort("connectionreset") : route.continue()));
+      const w = await openDemo(page);
+      await ask(w, QUESTION);
+      await expect.poll(() => w.status.textContent()).toBe("Connection lost. Reconnecting…");
+      await w.bots.last().locator(".vote").first().waitFor({ timeout: 20_000 });
+      expect(attempts).toBe(2);
+      expect(await w.status.textContent()).toBe("");
+      expect(await w.bots.count()).toBe(1);
+      expect((await local.bot.history((await storedId(page))!)).map((t) => t.text)).toEqual([QUESTION, ANSWER]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows the rate limit, disables sending, and keeps the question to send later", async () => {
+    const strict = new WebChannel({
+      tickets: new MemoryHandoffTicketStore(),
+      port: 0,
+      host: "127.0.0.1",
+      config: parseWebConfig({ rateLimit: { perConversation: { requests: 1, windowSeconds: 60 } } }),
+      log: () => {},
+    });
+    await strict.start(local.bot);
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${strict.url}/`);
+      const w = widget(page);
+      await w.launcher.click();
+      await ask(w, QUESTION);
+      await w.bots.last().locator(".vote").first().waitFor({ timeout: 20_000 });
+      await ask(w, "And on my phone?");
+      await expect.poll(() => w.status.textContent()).toMatch(/^You're sending messages too quickly\. Please wait (60|59)\u00a0s\.$/);
+      expect(await w.send.isDisabled()).toBe(true);
+      expect(await w.input.inputValue()).toBe("And on my phone?");
+      expect(await w.users.count()).toBe(1);
+      await page.screenshot({ path: join(ARTIFACTS, "widget-rate-limited.png") });
+    } finally {
+      await page.close();
+      await strict.stop();
+    }
+  });
+
+  it("starts afresh when the stored conversation is unknown to the server", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.addInitScript((key) => localStorage.setItem(key, `web-${"Z".repeat(32)}`), `llamadesk:conversation:${channel.url}/`);
+      const w = await openDemo(page);
+      await expect.poll(() => storedId(page)).toBeUndefined();
+      expect(await w.bots.count()).toBe(0);
+      await ask(w, QUESTION);
+      await w.bots.last().locator(".vote").first().waitFor({ timeout: 20_000 });
+      expect(await storedId(page)).toMatch(/^web-[A-Za-z0-9_-]{32}$/);
+      expect(await storedId(page)).not.toBe(`web-${"Z".repeat(32)}`);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("theming, languages and the npm build, on another site", () => {
+  it("takes position, accent (CSS custom property), strings and right-to-left from the script tag", async () => {
+    site.pages.set(
+      "/rtl",
+      `<!doctype html><html><head><meta charset="utf-8"><style>llamadesk-widget { --llamadesk-accent: rgb(0, 128, 0); }</style></head><body>
+      <script src="${channel.url}/widget.js" data-llamadesk-url="${channel.url}" data-dir="rtl" data-lang="ar" data-position="bottom-left" data-title="الدعم"
+        data-strings='{"openChat":"افتح الدردشة","inputPlaceholder":"اكتب سؤالك","send":"إرسال","bogus":1}' async></script></body></html>`,
+    );
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    try {
+      const warnings: string[] = [];
+      page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+      await page.goto(`${site.origin}/rtl`);
+      const w = widget(page);
+      await w.launcher.waitFor();
+      expect((await w.launcher.boundingBox())!.x).toBe(20);
+      expect(await w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(0, 128, 0)");
+      expect(await w.launcher.getAttribute("aria-label")).toBe("افتح الدردشة");
+      expect(warnings.join("\n")).toContain('ignoring "bogus"');
+      await w.launcher.click();
+      expect(await page.locator("llamadesk-widget .root").getAttribute("dir")).toBe("rtl");
+      expect(await page.locator("llamadesk-widget .root").getAttribute("lang")).toBe("ar");
+      expect(await page.locator("llamadesk-widget #ld-title").textContent()).toBe("الدعم");
+      expect(await w.input.getAttribute("placeholder")).toBe("اكتب سؤالك");
+      expect(await w.send.getAttribute("aria-label")).toBe("إرسال");
+      expect((await w.panel.boundingBox())!.x).toBe(20);
+      await ask(w, QUESTION); // cross-origin, through the CORS allowlist
+      await w.bots.last().locator(".vote").first().waitFor({ timeout: 20_000 });
+      const user = (await w.users.last().locator(".bubble").boundingBox())!;
+      const bot = (await w.bots.last().locator(".bubble").boundingBox())!;
+      expect(user.x).toBeLessThan(bot.x); // mirrored: the customer's messages on the left
+      await page.screenshot({ path: join(ARTIFACTS, "widget-rtl.png") });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("mounts from the npm build (import { mountWidget }), with data-accent and string overrides from code", async () => {
+    site.pages.set("/widget.mjs", { type: "text/javascript", body: await readFile(join(import.meta.dirname, "../../../dist/widget/widget.mjs"), "utf8") });
+    site.pages.set(
+      "/npm",
+      `<!doctype html><html><body><script type="module">
+        import { mountWidget, DEFAULT_STRINGS } from "/widget.mjs";
+        window.widget = mountWidget({ url: "${channel.url}", title: "Help from npm", accent: "#aa0055", open: true, strings: { send: "Go" } });
+        window.defaults = DEFAULT_STRINGS.send;
+      </script></body></html>`,
+    );
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${site.origin}/npm`);
+      const w = widget(page);
+      await expect.poll(() => w.panel.isVisible()).toBe(true); // open: true
+      expect(await page.locator("llamadesk-widget #ld-title").textContent()).toBe("Help from npm");
+      expect(await w.send.getAttribute("aria-label")).toBe("Go");
+      expect(await page.evaluate(() => (window as unknown as { defaults: string }).defaults)).toBe("Send");
+      expect(await w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(170, 0, 85)");
+      await page.evaluate(() => (window as unknown as { widget: { close(): void } }).widget.close());
+      await expect.poll(() => w.panel.isVisible()).toBe(false);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("is refused by the server on a site not in the allowlist", async () => {
+    const page = await browser.newPage();
+    try {
+      const other = site.origin.replace("localhost", "127.0.0.1"); // same site server, another origin
+      site.pages.set("/not-allowed", `<!doctype html><html><body><script src="${channel.url}/widget.js" data-llamadesk-url="${channel.url}"></script></body></html>`);
+      await page.goto(`${other}/not-allowed`);
+      const w = widget(page);
+      await w.launcher.click();
+      await ask(w, QUESTION);
+      await expect.poll(() => w.bots.last().getAttribute("class")).toContain("failed");
+      expect(await w.bots.last().textContent()).toContain("Sorry, something went wrong.");
+      expect(await storedId(page)).toBeUndefined();
+    } finally {
+      await page.close();
+    }
+  });
+});
