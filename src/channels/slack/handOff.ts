@@ -57,13 +57,14 @@ export async function escalate(rt: SlackRuntime, request: AnswerRequest, reason:
  */
 export async function resolveConversation(rt: SlackRuntime, conversationId: string, by: string): Promise<boolean> {
   const { client, logger } = rt;
+  // Known from this process, or (after a restart) from the stored turns: the last answer was the handoff.
+  const wasHandedOff = rt.handedOff.delete(conversationId) || (await rt.bot.history(conversationId)).findLast((t) => t.role === "assistant")?.outcome === "handoff";
   try {
     await rt.bot.resolve(conversationId);
   } catch (error) {
     if (isLlamadeskError(error, "CONVERSATION_NOT_FOUND")) return false;
     throw error;
   }
-  const wasHandedOff = rt.handedOff.delete(conversationId);
   const escalation = rt.escalations.get(conversationId);
   rt.escalations.delete(conversationId);
   const done = `:white_check_mark: Resolved by <@${by}>.`;

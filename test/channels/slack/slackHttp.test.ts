@@ -218,6 +218,37 @@ describe("Slack channel over HTTP (Events API)", () => {
     await fake.waitFor(() => fake.messages.filter((m) => m.thread_ts === ts && m.blocks?.some((b: any) => b.elements?.[0]?.action_id === "llamadesk_vote_up")).length === 2);
   });
 
+  it("after a restart, stays quiet in a thread handed off before it (the placeholder removed) and ✅ still brings it back", async () => {
+    const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
+    await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}`, ts }) });
+    const answer = await finalOf((await botMessageIn(ts)).ts);
+    const human = answer.blocks!.find((b: any) => b.type === "actions").elements[2];
+    await post(interaction(blockAction({ actionId: human.action_id, value: human.value, user: CUSTOMER, channel: SUPPORT, message: { ts: answer.ts, thread_ts: ts } })));
+    await fake.waitForCall("chat.postMessage", (c) => c.params.channel === ESCALATION && JSON.stringify(c.params.blocks).includes(ts));
+
+    // A new process (a new channel on the same store) knows nothing in memory about the handoff.
+    const restarted = new SlackChannel({ mode: "http", port: 0, apiUrl: fake.apiUrl, signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, env: {}, logLevel: LogLevel.ERROR });
+    await restarted.start(local.bot);
+    try {
+      const restartedUrl = `http://127.0.0.1:${restarted.port}/slack/events`;
+      const inThreadBefore = fake.messages.filter((m) => m.thread_ts === ts).length;
+      const postsBefore = fake.callsOf("chat.postMessage").length;
+      await postToSlackEndpoint(restartedUrl, { json: messageEvent({ channel: SUPPORT, user: CUSTOMER, text: "Still there?", ts: fake.nextTs(), thread_ts: ts }) });
+      const removed = await fake.waitForCall("chat.delete", (c) => c.params.channel === SUPPORT);
+      // It cannot know before asking the bot, so it posted a placeholder, and deleted it when the bot stayed quiet.
+      expect(fake.callsOf("chat.postMessage").slice(postsBefore).map((c) => [c.params.thread_ts, c.params.text])).toEqual([[ts, "Looking that up…"]]);
+      expect(fake.messages.filter((m) => m.thread_ts === ts)).toHaveLength(inThreadBefore);
+      expect(fake.messages.some((m) => m.ts === removed.params.ts)).toBe(false);
+      expect((await local.bot.history(`slack:${SUPPORT}:${ts}`)).at(-1)?.text).toBe("Still there?");
+
+      await postToSlackEndpoint(restartedUrl, { json: reactionAdded({ user: AGENT, reaction: "heavy_check_mark", channel: SUPPORT, ts }) });
+      await fake.waitForCall("chat.postMessage", (c) => c.params.thread_ts === ts && String(c.params.text).includes("answer questions here again"));
+      expect((await local.store.getConversation(`slack:${SUPPORT}:${ts}`))?.status).toBe("resolved");
+    } finally {
+      await restarted.stop();
+    }
+  });
+
   it("retries a chat.update rate-limited with 429, after Retry-After", async () => {
     fake.failNext("chat.update", { status: 429, retryAfter: 1 });
     const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
