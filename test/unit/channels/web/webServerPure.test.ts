@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { isLlamadeskError } from "../../../../src/errors.js";
+import { RateLimiter } from "../../../../src/channels/web/RateLimiter.js";
+import { parseWebConfig, readWebSecrets } from "../../../../src/channels/web/webConfig.js";
+import { formatSse } from "../../../../src/channels/web/sseResponse.js";
+import { toWidgetEvent } from "../../../../src/channels/web/widgetEvents.js";
+
+describe("RateLimiter", () => {
+  it("allows a burst of `requests`, then one more per window/requests, per key", () => {
+    let now = 0;
+    const limiter = new RateLimiter({ requests: 2, windowSeconds: 10, now: () => now });
+    expect(limiter.take("a")).toEqual({ ok: true });
+    expect(limiter.take("a")).toEqual({ ok: true });
+    expect(limiter.take("a")).toEqual({ ok: false, retryAfterSeconds: 5 });
+    expect(limiter.take("b")).toEqual({ ok: true });
+    now = 4_000;
+    expect(limiter.take("a")).toEqual({ ok: false, retryAfterSeconds: 1 });
+    now = 5_000;
+    expect(limiter.take("a")).toEqual({ ok: true });
+    now = 1_000_000; // refills to the burst size, not beyond
+    expect([limiter.take("a"), limiter.take("a"), limiter.take("a")].map((d) => d.ok)).toEqual([true, true, false]);
+  });
+
+  it("forgets full buckets when it holds too many keys, without letting anyone through early", () => {
+    let now = 0;
+    const limiter = new RateLimiter({ requests: 1, windowSeconds: 60, now: () => now, maxKeys: 3 });
+    limiter.take("busy");
+    now = 30_000;
+    for (const key of ["x", "y", "z"]) limiter.take(key);
+    expect(limiter.take("busy")).toEqual({ ok: false, retryAfterSeconds: 30 });
+  });
+});
+
+describe("parseWebConfig", () => {
+  const problem = (raw: unknown): string => {
+    try {
+      parseWebConfig(raw, "/srv/llamadesk.config.json");
+    } catch (error) {
+      expect(isLlamadeskError(error, "CHANNEL_CONFIG_INVALID")).toBe(true);
+      return (error as Error).message;
+    }
+    throw new Error("expected a CHANNEL_CONFIG_INVALID error");
+  };
+
+  it("fills in the defaults", () => {
+    expect(parseWebConfig(undefined)).toEqual({
+      host: "127.0.0.1",
+      origins: [],
+      requireApiKey: false,
+      trustProxy: false,
+      maxBodyBytes: 16_384,
+      maxMessageChars: 2000,
+      rateLimit: { perIp: { requests: 60, windowSeconds: 60 }, perConversation: { requests: 10, windowSeconds: 60 } },
+    });
+    expect(parseWebConfig({ rateLimit: { perIp: { requests: 5, windowSeconds: 1 } } }).rateLimit.perConversation).toEqual({ requests: 10, windowSeconds: 60 });
+  });
+
+  it("names the file and the field of every mistake", () => {
+    expect(problem({ origins: ["https://shop.example.com/path"] })).toMatch(/^\/srv\/llamadesk\.config\.json: web\.origins\.0: must be an origin such as/);
+    expect(problem({ origins: ["shop.example.com"] })).toContain("web.origins.0:");
+    expect(problem({ rateLimit: { perIp: { requests: 0, windowSeconds: 60 } } })).toContain("web.rateLimit.perIp.requests:");
+    expect(problem({ rateLimit: { perConversation: { requests: 1 } } })).toContain("web.rateLimit.perConversation.windowSeconds:");
+    expect(problem({ port: "80" })).toContain("web.port: Expected number, received string");
+    expect(problem({ origin: ["x"] })).toContain("web.origin:");
+    expect(problem({ requireApiKey: true })).toContain("web.requireApiKey: requireApiKey needs apiKeyEnv");
+    expect(problem({ apiKeyEnv: "my key" })).toContain("web.apiKeyEnv: must be the name of an environment variable");
+    expect(problem({ handoffWebhook: "ftp://x.example" })).toContain("web.handoffWebhook: must be an http(s) URL");
+    expect(problem({ handoffWebhook: "https://a.example/h", handoffWebhookEnv: "HOOK" })).toContain("web.handoffWebhookEnv: give handoffWebhook or handoffWebhookEnv, not both");
+  });
+
+  it("reads the API key and webhook URL from the variables the config names, and says which is unset", () => {
+    const config = parseWebConfig({ apiKeyEnv: "SUPPORT_API_KEY", handoffWebhookEnv: "SUPPORT_HOOK" });
+    expect(readWebSecrets(config, { SUPPORT_API_KEY: "k1", SUPPORT_HOOK: "https://hooks.example/x" })).toEqual({ apiKey: "k1", handoffWebhook: "https://hooks.example/x" });
+    expect(() => readWebSecrets(config, { SUPPORT_HOOK: "https://hooks.example/x" })).toThrow("web.apiKeyEnv names SUPPORT_API_KEY, which is not set");
+    expect(() => readWebSecrets(config, { SUPPORT_API_KEY: "k1", SUPPORT_HOOK: "not a url" })).toThrow("SUPPORT_HOOK must hold an http(s) URL");
+    expect(readWebSecrets(parseWebConfig({ handoffWebhook: "https://a.example/h" }), {})).toEqual({ handoffWebhook: "https://a.example/h" });
+  });
+});
+
+describe("widget events", () => {
+  it("sends sources as links, hides operator notices and internal error text", () => {
+    const source = { n: 1, id: "d", chunkId: "d#0", kind: "faq" as const, title: "Refunds", source: "faq.md:3", score: 0.9 };
+    expect(toWidgetEvent({ type: "sources", sources: [source, { ...source, n: 2, url: "https://help.example/r" }], question: "q" })).toEqual({
+      type: "sources",
+      sources: [
+        { n: 1, title: "Refunds", where: "faq.md:3" },
+        { n: 2, title: "Refunds", href: "https://help.example/r" },
+      ],
+    });
+    expect(toWidgetEvent({ type: "notice", code: "MODEL_UNAVAILABLE", message: "no model at /srv/models" })).toBeUndefined();
+    expect(toWidgetEvent({ type: "error", code: "MODEL_FAILED", message: "llama.cpp crashed loading /srv/models/x.gguf" })).toEqual({
+      type: "error",
+      code: "MODEL_FAILED",
+      message: "Sorry, the answer failed. Please try again.",
+    });
+    expect(formatSse({ type: "token", text: "a\nb" })).toBe('event: token\ndata: {"text":"a\\nb"}\n\n');
+  });
+});
