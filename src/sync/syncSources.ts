@@ -60,7 +60,7 @@ export async function syncSources(options: SyncSourcesOptions): Promise<SourceSy
     try {
       const threads: ChatThread[] = [];
       let state: unknown;
-      const connector = withState(source.create(), saved[source.name], (s) => (state = s), (doc) => doc.thread && threads.push(doc.thread));
+      const connector = withState(source, saved[source.name], (s) => (state = s), (doc) => doc.thread && threads.push(doc.thread));
       const { issues, ...counts } = await ingest({
         index,
         embedder: options.embedder,
@@ -86,11 +86,17 @@ export async function syncSources(options: SyncSourcesOptions): Promise<SourceSy
   return results;
 }
 
-/** The connector with its saved state passed in, its new state captured, and every doc it yields shown to `onDoc`. */
-function withState(inner: Connector, state: unknown, saveState: (state: unknown) => void, onDoc: (doc: SourceDoc) => void): Connector {
+/**
+ * The source's connector with its saved state passed in, its new state captured, and every doc it
+ * yields shown to `onDoc`. Its origin is scoped by the source's name: ingest deletes the docs of an
+ * origin that a pull no longer yields, and two sources of one connector (two workspaces on default
+ * settings) must never delete each other's docs.
+ */
+function withState(source: ConfiguredSource, state: unknown, saveState: (state: unknown) => void, onDoc: (doc: SourceDoc) => void): Connector {
+  const inner = source.create();
   return {
     name: inner.name,
-    origin: inner.origin,
+    origin: `${source.name}@${inner.origin}`,
     async *pull(options: PullOptions = {}) {
       for await (const doc of inner.pull({ ...options, ...(state !== undefined ? { state } : {}), saveState })) {
         onDoc(doc);

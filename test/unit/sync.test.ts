@@ -212,3 +212,35 @@ describe("sync", () => {
     expect(() => parseInterval("15")).toThrow(/like 30s, 15m/);
   });
 });
+
+describe("sync of two sources of one connector", () => {
+  it("never lets one source delete the other's docs, even when the connectors report the same origin", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "llamadesk-sync-two-"));
+    try {
+      const a = new FakeLiveSource();
+      const b = new FakeLiveSource();
+      a.docs.set("a1", faq("a1", "How do I pair a device?", "Scan the QR code."));
+      b.docs.set("b1", faq("b1", "How do I rename a device?", "Long-press its name."));
+      // Both connectors report origin "same".
+      const defs: Record<string, ConnectorDefinition<never>> = { a: a.definition("live") as ConnectorDefinition<never>, b: b.definition("live") as ConnectorDefinition<never> };
+      const sources = await configuredSources(
+        [
+          { connector: "a", name: "workspace-a", channel: "same" },
+          { connector: "b", name: "workspace-b", channel: "same" },
+        ],
+        { configPath: "c.json", baseDir: dir, env: () => "t", load: async (name) => defs[name]! },
+      );
+      const embedder = new FakeEmbedder();
+      await runSync({ indexDir: dir, embedder, sources });
+      const second = await runSync({ indexDir: dir, embedder, sources });
+      expect(second.results.map((r) => r.counts?.deleted)).toEqual([0, 0]);
+      const index = await KnowledgeIndex.load(dir, { embedder });
+      expect([...index.allDocs()].map((d) => [d.id, d.origin]).sort()).toEqual([
+        ["a1", "live:workspace-a@same"],
+        ["b1", "live:workspace-b@same"],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
