@@ -21,6 +21,7 @@ import { ANSWER_BENCH_SHAPES, type AnswerBenchShape, type BenchOptions } from ".
 import { printTable, type BenchRow } from "./lib/report.js";
 import { benchRetrievalQuality } from "./retrievalQuality.js";
 import { benchAnswerQuality } from "./answerQuality.js";
+import { benchMiningQuality } from "./miningQuality.js";
 import { benchSlackExportIngest } from "./slackExportIngest.js";
 
 interface Bench {
@@ -36,6 +37,8 @@ const BENCHES: Record<string, Bench> = {
   "answer-quality": { run: benchAnswerQuality, slow: true },
   // Answer speed: generates a 0.6 GB (and a 3.8 GB) model on first use, then times many generations.
   answer: { run: benchAnswerSpeed, slow: true },
+  // Mining rules on labelled threads, and the dedupe threshold on StackFAQ paraphrases (embeds ~1,400 texts).
+  mining: { run: benchMiningQuality, slow: true },
   // Generates a 50k-message Slack export; parses it, then ingests one channel (5k messages) with embeddings: a few minutes.
   "slack-export": { run: benchSlackExportIngest, slow: true },
 };
