@@ -120,6 +120,11 @@ export class FakeDiscord {
     for (const socket of this.sockets) socket.send(payload);
   }
 
+  /** Closes every gateway connection with a close code, as Discord does when it ends a session (4004 after a token reset). */
+  closeGateway(code: number, reason = ""): void {
+    for (const socket of this.sockets) socket.close(code, reason);
+  }
+
   /** A user posts in a channel or thread; mentions (`<@id>`) are filled in from the content. */
   postMessage(input: { channelId: string; author: FakeUser; content: string; id?: string }): any {
     const message = this.makeMessage(input.channelId, input.author, input.content, input.id);

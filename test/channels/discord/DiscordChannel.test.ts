@@ -248,6 +248,7 @@ describe("Discord channel on the real discord.js client", () => {
     expect(pingCall.body.allowed_mentions).toEqual({ parse: [], roles: [SUPPORT_ROLE] });
     expect(fake.messagesIn(thread.id).some((m) => m.content.includes("connecting you with a person"))).toBe(true);
     expect(buttonIds(ping)).toEqual([`llamadesk:resolved:discord:${thread.id}`]);
+    await fake.waitFor(() => fake.channels.get(thread.id)!.applied_tags![0] === tagHuman, 5_000, "the needs-human tag");
     expect(fake.channels.get(thread.id)!.applied_tags).toEqual([tagHuman]);
     expect((await local.store.getConversation(`discord:${thread.id}`))!.status).toBe("handed-off");
 
@@ -319,22 +320,22 @@ describe("Discord channel on the real discord.js client", () => {
 
   test("stop() cancels an answer in progress, says so in its message, and disconnects", async () => {
     const second = new DiscordChannel({ ...config, log: () => undefined });
-    const slow = await startLocalBot({ model: "fake", fake: { answers: [SHORT], delayMs: 300 }, policy: { product: "Tidepool", mode: "generative" } });
     try {
-      await second.start(slow.bot);
-      const sockets = fake.gatewayReceived.filter((p) => p.op === 2).length;
-      expect(sockets).toBeGreaterThanOrEqual(2);
-      const threadId = await askInGeneral(alice, QUESTION);
+      await second.start(local.bot); // a second connection beside the first: both get the mention
+      expect(fake.gatewayReceived.filter((p) => p.op === 2).length).toBeGreaterThanOrEqual(2);
+      await channel.stop(); // the first one stops here; the long answer below is the second's
+      const threadId = await askInGeneral(alice, `${QUESTION} Please explain in detail.`);
       await fake.waitFor(() => fake.messagesIn(threadId).find((m) => m.author.id === fake.botUser.id), 20_000, "the first words");
+      const startedAt = Date.now();
       await second.stop();
+      expect(Date.now() - startedAt).toBeLessThan(3_000); // the long answer would take ~5 s more
       const messages = fake.messagesIn(threadId).filter((m) => m.author.id === fake.botUser.id);
-      expect(messages.some((m) => m.content.startsWith("I stopped before finishing this answer"))).toBe(true);
+      expect(messages.at(-1)!.content).toMatch(/^I stopped before finishing this answer/);
       expect(second.discordClient).toBeUndefined();
     } finally {
       await second.stop();
-      await slow.dispose();
     }
-  }, 60_000);
+  });
 });
 
 describe("starting", () => {
@@ -366,6 +367,22 @@ describe("starting", () => {
     } finally {
       await mentionsOnly.stop();
       await strict.close();
+    }
+  });
+
+  test("Discord ending the session for good after start (token reset: 4004) is reported through onFatalError", async () => {
+    const other = await FakeDiscord.start({ channels: [{ id: general, type: 0, name: "general" }] });
+    let fatal: Error | undefined;
+    const running = new DiscordChannel({ ...config, apiUrl: other.apiUrl, onFatalError: (error) => (fatal = error) });
+    try {
+      await running.start(local.bot);
+      other.closeGateway(4004, "Authentication failed.");
+      await other.waitFor(() => fatal, 5_000, "the fatal error");
+      expect(isLlamadeskError(fatal, "CHANNEL_START_FAILED")).toBe(true);
+      expect(fatal!.message).toMatch(/close code 4004/);
+    } finally {
+      await running.stop();
+      await other.close();
     }
   });
 

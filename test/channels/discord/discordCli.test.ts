@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SAMPLE_SOURCES_DIR } from "../../../src/config.js";
 import { FakeDiscord, snowflake } from "../../support/fakeDiscord.js";
@@ -88,4 +89,20 @@ describe("llamadesk discord", () => {
     expect(stderr).toContain("SIGTERM: stopping…\nstopped.\n");
     expect(stderr).not.toContain("fake-token");
   }, 120_000);
+
+  test("discord.js stays out of the main entry: only llamadesk/discord loads it", async () => {
+    const hook = join(dir, "hook.mjs");
+    await writeFile(hook, `export async function resolve(s, c, next) { if (/^(discord\\.js|@discordjs\\/)/.test(s)) process.stderr.write("loaded " + s + "\\n"); return next(s, c); }`);
+    const loads = (entry: string) =>
+      new Promise<string>((resolve) => {
+        const script = `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hook).href)}); await import(${JSON.stringify(entry)});`;
+        const child = spawn(process.execPath, ["--input-type=module", "-e", script]);
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("close", () => resolve(stderr));
+      });
+    const dist = (path: string) => pathToFileURL(join(CLI, "../../..", path)).href;
+    expect(await loads(dist("src/index.js"))).not.toContain("loaded discord.js");
+    expect(await loads(dist("src/channels/discord/index.js"))).toContain("loaded discord.js");
+  });
 });
