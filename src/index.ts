@@ -98,3 +98,6 @@ export {
 export { SqliteReviewQueue, type SqliteReviewQueueOptions } from "./mining/SqliteReviewQueue.js";
 export { MemoryReviewQueue } from "./mining/MemoryReviewQueue.js";
 export { defaultReviewQueuePath, resolveReviewQueuePath } from "./mining/reviewQueuePath.js";
+export type { HandoffTicketStore, HandoffTicket, NewHandoffTicket, WebhookStatus } from "./store/HandoffTicketStore.js";
+export { MemoryHandoffTicketStore, type MemoryHandoffTicketStoreOptions } from "./store/MemoryHandoffTicketStore.js";
+export { SqliteHandoffTicketStore, type SqliteHandoffTicketStoreOptions } from "./store/SqliteHandoffTicketStore.js";
