@@ -145,6 +145,8 @@ program
   .option("--watch", "keep syncing on a schedule (every 15 minutes unless --every says otherwise)")
   .addOption(new Option("--every <duration>", "sync on this schedule, e.g. 30s, 15m, 1h (implies --watch)").argParser((v) => parseInterval(v)))
   .option("--full", "ignore saved cursors and pull everything again")
+  .option("--no-mine", "do not mine resolved chat threads into the review queue this time")
+  .option("--queue <file>", "review queue (default: the config's mining.queue, else review.sqlite beside the index)")
   .option("--json", "print one JSON summary per run")
   .action(async (opts) => finish(await syncCommand(opts)));
 
@@ -158,7 +160,7 @@ program
   .option("--edit <id>", "change a candidate's wording (--question and/or --answer), keeping its status")
   .option("--question <text>", "the question, for --edit or --approve")
   .option("--answer <text>", "the answer, for --edit or --approve")
-  .option("--interactive", "go through pending candidates one by one (default when run in a terminal)")
+  .option("--interactive", "go through pending candidates one by one (default in a terminal without --status or --json)")
   .option("--queue <file>", "review queue file (default: the config's mining.queue, else review.sqlite beside the index)")
   .addOption(indexOption())
   .addOption(configOption())

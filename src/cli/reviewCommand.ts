@@ -41,7 +41,7 @@ export async function reviewCommand(options: ReviewCliOptions): Promise<number> 
     if (options.approve !== undefined) return done(await queue.approve(options.approve, edits), "approved", options.json);
     if (options.reject !== undefined) return done(await queue.reject(options.reject), "rejected", options.json);
     if (options.edit !== undefined) return done(await queue.edit(options.edit, edits), "edited", options.json);
-    const interactive = options.interactive ?? (process.stdin.isTTY === true && process.stdout.isTTY === true && !options.json);
+    const interactive = options.interactive ?? (process.stdin.isTTY === true && process.stdout.isTTY === true && !options.json && options.status === undefined);
     if (interactive) {
       if (status !== "pending") throw new LlamadeskError("INVALID_OPTION", "Interactive review walks through pending candidates; leave out --status, or add --json to list others.");
       return await reviewInteractively(queue);
