@@ -31,6 +31,7 @@ export interface MergeTarget {
 
 /** What mining hands the queue. */
 export interface NewCandidate {
+  /** The whole conversation, for the reviewer and the fine-tuning export. */
   thread: ChatThread;
   question: string;
   answer: string;
@@ -42,19 +43,12 @@ export interface NewCandidate {
   mergedInto?: MergeTarget;
 }
 
-export interface Candidate {
+export interface Candidate extends Omit<NewCandidate, "mergedInto"> {
   /** Short and stable: derived from the thread id ("c" + 10 hex digits). */
   id: string;
   threadId: string;
   threadUrl?: string;
   platform: string;
-  /** The whole conversation, for the reviewer and the fine-tuning export. */
-  thread: ChatThread;
-  question: string;
-  answer: string;
-  answerMessageIds: string[];
-  signals: ResolutionSignal[];
-  extractedBy: "rules" | "model";
   status: CandidateStatus;
   /** The reviewer's wording, when edited; `finalQuestion`/`finalAnswer` pick it over the mined one. */
   editedQuestion?: string;

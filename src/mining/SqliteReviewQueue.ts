@@ -1,6 +1,6 @@
-import Database from "better-sqlite3";
-import { LlamadeskError } from "../errors.js";
+import type Database from "better-sqlite3";
 import { storeClosed } from "../store/ConversationStore.js";
+import { openSqliteFile } from "../store/openSqliteFile.js";
 import {
   candidateIdOf,
   candidateNotFound,
@@ -107,27 +107,15 @@ export class SqliteReviewQueue implements ReviewQueue {
 
   /** Opens (or creates) the queue file and checks that it is one. */
   static async open(options: SqliteReviewQueueOptions): Promise<SqliteReviewQueue> {
-    const path = options?.path;
-    if (typeof path !== "string" || path === "") {
-      throw new LlamadeskError("INVALID_OPTION", `SqliteReviewQueue: path must be a file path or ":memory:" (got ${JSON.stringify(path)}).`);
-    }
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(path);
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
-      db.pragma("foreign_keys = ON");
-      createOrCheckSchema(db, path);
-      return new SqliteReviewQueue(db, options.now ?? (() => new Date()));
-    } catch (error) {
-      db?.close();
-      if (error instanceof LlamadeskError) throw error;
-      throw new LlamadeskError(
-        "STORE_FAILED",
-        `Cannot open the review queue ${path}: ${(error as Error).message}. Check that its directory exists and the file is a llamadesk review queue this user may write.`,
-        { cause: error },
-      );
-    }
+    const db = openSqliteFile({
+      path: options?.path,
+      what: "review queue",
+      applicationId: APPLICATION_ID,
+      schemaVersion: SCHEMA_VERSION,
+      schema: SCHEMA,
+      elsewhere: '--queue, or "mining.queue" in the config file',
+    });
+    return new SqliteReviewQueue(db, options.now ?? (() => new Date()));
   }
 
   async add(input: NewCandidate): Promise<Candidate> {
@@ -297,28 +285,4 @@ function prepare(db: Database.Database) {
        status = coalesce(@status, status), reviewed_at = coalesce(@at, reviewed_at) WHERE id = @id`,
     ),
   };
-}
-
-function createOrCheckSchema(db: Database.Database, path: string): void {
-  db.transaction(() => {
-    const version = db.pragma("user_version", { simple: true }) as number;
-    const application = db.pragma("application_id", { simple: true }) as number;
-    if (application === APPLICATION_ID && version === SCHEMA_VERSION) return;
-    if (application === APPLICATION_ID && version > SCHEMA_VERSION) {
-      throw new LlamadeskError(
-        "STORE_FORMAT_UNSUPPORTED",
-        `The review queue ${path} has schema version ${version}, written by a newer llamadesk (this one reads version ${SCHEMA_VERSION}). Upgrade llamadesk.`,
-      );
-    }
-    const objects = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() as number;
-    if (objects > 0 || version !== 0) {
-      throw new LlamadeskError(
-        "STORE_FAILED",
-        `${path} is a SQLite database but not a llamadesk review queue. Point the queue at another file (--queue, or "mining.queue" in the config file); llamadesk does not write into databases it did not create.`,
-      );
-    }
-    db.exec(SCHEMA);
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
 }
