@@ -25,7 +25,12 @@ export async function slackCommand(options: SlackCliOptions): Promise<number> {
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
   const settings = channel.check();
-  const bot = await createLocalBot(localBotOptions(options));
+  const bot = await createLocalBot({
+    ...localBotOptions(options),
+    // A sync elsewhere replaced the index: say so, since answers change from the next question on.
+    onIndexReload: (event) =>
+      process.stderr.write("docs" in event ? `slack info: index reloaded (${event.docs} docs)\n` : `slack warn: index reload failed: ${event.error.message}\n`),
+  });
   try {
     await channel.start(bot);
     process.stderr.write(

@@ -1,20 +1,16 @@
+import { decodeMrkdwn, type MrkdwnNames } from "../../../connectors/slack-shared/decodeMrkdwn.js";
+
+/** Names are not looked up for questions: a mention reads as its label, or its id. */
+const NO_NAMES: MrkdwnNames = { user: () => undefined, channel: () => undefined };
+
 /**
  * A Slack message's text as the customer meant it: the bot's own mention removed, other mentions,
  * channels and links as readable text (`<https://x|docs>` → `docs (https://x)`), entities unescaped.
+ * Decoding is the Slack connectors' (`decodeMrkdwn`), so questions read like the indexed past chats.
  */
 export function fromSlackText(text: string, botUserId?: string): string {
-  return text
-    .replace(/<([^<>\n]+)>/g, (_, inner: string) => {
-      const [target = "", label] = inner.split("|", 2);
-      if (target.startsWith("@")) return target.slice(1) === botUserId ? "" : `@${label ?? target.slice(1)}`;
-      if (target.startsWith("#")) return `#${label ?? target.slice(1)}`;
-      if (target.startsWith("!subteam^")) return `@${label ?? "group"}`;
-      if (target.startsWith("!")) return `@${label ?? target.slice(1).split("^")[0]}`;
-      return label && label !== target ? `${label} (${target})` : target;
-    })
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
+  const withoutBot = botUserId ? text.replace(new RegExp(`<@${botUserId}(?:\\|[^<>]*)?>`, "g"), "") : text;
+  return decodeMrkdwn(withoutBot, NO_NAMES)
     .replace(/[ \t]{2,}/g, " ")
     .trim();
 }

@@ -1,7 +1,7 @@
 import { LogLevel } from "@slack/bolt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlackChannel } from "../../../src/channels/slack/SlackChannel.js";
-import { FakeSlack, type FakeSlackCall } from "../../support/fakeSlack.js";
+import { FakeSlack, type FakeMessage, type FakeSlackCall } from "../../support/fakeSlack.js";
 import { startLocalBot, type LocalBot } from "../../support/localBot.js";
 import {
   appMention,
@@ -42,6 +42,23 @@ describe("Slack channel over HTTP (Events API)", () => {
   /** The bot's first message in a thread (its placeholder, later its answer). */
   const botMessageIn = (threadTs: string) => fake.waitFor(() => fake.messages.find((m) => m.thread_ts === threadTs && m.user === BOT_USER), 20_000, `a reply in ${threadTs}`);
   const finalOf = (ts: string) => fake.waitFor(() => messageAt(ts)?.blocks?.some((b: any) => b.type === "actions") && messageAt(ts), 20_000, `the final answer in ${ts}`);
+
+  /** A customer @mentions the bot in #support; resolves with the thread's ts once the message is sent. */
+  const mention = async (): Promise<string> => {
+    const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
+    await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}`, ts }) });
+    return ts;
+  };
+  /** A mention, answered: the thread's ts and the final answer message. */
+  const mentionAnswered = async () => {
+    const ts = await mention();
+    return { ts, answer: await finalOf((await botMessageIn(ts)).ts) };
+  };
+  /** Someone presses button `index` under the answer in thread `ts`. */
+  const press = (answer: FakeMessage, ts: string, index: number, user = CUSTOMER) => {
+    const button = answer.blocks!.find((b: any) => b.type === "actions").elements[index];
+    return post(interaction(blockAction({ actionId: button.action_id, value: button.value, user, channel: SUPPORT, message: { ts: answer.ts, thread_ts: ts } })));
+  };
 
   beforeAll(async () => {
     fake = await FakeSlack.start({ botToken: BOT_TOKEN });
@@ -129,9 +146,7 @@ describe("Slack channel over HTTP (Events API)", () => {
   });
 
   it("answers a follow-up in the thread without a mention, as the same conversation; ignores threads it is not in", async () => {
-    const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
-    await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}`, ts }) });
-    await finalOf((await botMessageIn(ts)).ts);
+    const { ts } = await mentionAnswered();
 
     const strangerThread = fake.addMessage({ channel: SUPPORT, user: AGENT, text: "lunch?" });
     await post({ json: messageEvent({ channel: SUPPORT, user: CUSTOMER, text: "And on the phone app?", ts: fake.nextTs(), thread_ts: strangerThread }) });
@@ -170,27 +185,19 @@ describe("Slack channel over HTTP (Events API)", () => {
   });
 
   it("stores 👍/👎 with the answer, one vote per user, and acknowledges each privately", async () => {
-    const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
-    await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}`, ts }) });
-    const answer = await finalOf((await botMessageIn(ts)).ts);
-    const [up, down] = answer.blocks!.find((b: any) => b.type === "actions").elements;
-    const press = (button: any, user: string) =>
-      post(interaction(blockAction({ actionId: button.action_id, value: button.value, user, channel: SUPPORT, message: { ts: answer.ts, thread_ts: ts } })));
-
-    expect((await press(up, CUSTOMER)).status).toBe(200);
+    const { ts, answer } = await mentionAnswered();
+    expect((await press(answer, ts, 0)).status).toBe(200);
     await fake.waitForCall("chat.postEphemeral", (c) => c.params.user === CUSTOMER && c.params.thread_ts === ts);
-    await press(up, AGENT);
-    await press(down, CUSTOMER); // replaces the customer's 👍
+    await press(answer, ts, 0, AGENT);
+    await press(answer, ts, 1); // the customer's 👎 replaces their 👍
     await fake.waitForCall("chat.postEphemeral", (c) => c.params.thread_ts === ts, 3);
-    expect(await local.store.feedback(up.value)).toEqual({ up: 1, down: 1 });
+    const turnId = answer.blocks!.find((b: any) => b.type === "actions").elements[0].value;
+    expect(await local.store.feedback(turnId)).toEqual({ up: 1, down: 1 });
   });
 
   it("hands off on 'Talk to a human': tells the customer, posts to the escalation channel, stays quiet until ✅", async () => {
-    const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
-    await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}`, ts }) });
-    const answer = await finalOf((await botMessageIn(ts)).ts);
-    const human = answer.blocks!.find((b: any) => b.type === "actions").elements[2];
-    await post(interaction(blockAction({ actionId: human.action_id, value: human.value, user: CUSTOMER, channel: SUPPORT, message: { ts: answer.ts, thread_ts: ts } })));
+    const { ts, answer } = await mentionAnswered();
+    await press(answer, ts, 2); // Talk to a human
 
     const escalation = await fake.waitForCall("chat.postMessage", (c) => c.params.channel === ESCALATION);
     expect(escalation.params.text).toBe(`<!subteam^${AGENTS}> :sos: <@${CUSTOMER}> asked for a human in <#${SUPPORT}>.`);
@@ -219,11 +226,8 @@ describe("Slack channel over HTTP (Events API)", () => {
   });
 
   it("after a restart, stays quiet in a thread handed off before it (the placeholder removed) and ✅ still brings it back", async () => {
-    const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
-    await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}`, ts }) });
-    const answer = await finalOf((await botMessageIn(ts)).ts);
-    const human = answer.blocks!.find((b: any) => b.type === "actions").elements[2];
-    await post(interaction(blockAction({ actionId: human.action_id, value: human.value, user: CUSTOMER, channel: SUPPORT, message: { ts: answer.ts, thread_ts: ts } })));
+    const { ts, answer } = await mentionAnswered();
+    await press(answer, ts, 2); // Talk to a human
     await fake.waitForCall("chat.postMessage", (c) => c.params.channel === ESCALATION && JSON.stringify(c.params.blocks).includes(ts));
 
     // A new process (a new channel on the same store) knows nothing in memory about the handoff.
@@ -251,8 +255,7 @@ describe("Slack channel over HTTP (Events API)", () => {
 
   it("retries a chat.update rate-limited with 429, after Retry-After", async () => {
     fake.failNext("chat.update", { status: 429, retryAfter: 1 });
-    const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
-    await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}`, ts }) });
+    const ts = await mention();
     const answerTs = (await botMessageIn(ts)).ts;
     const final = await finalOf(answerTs);
     expect(final.blocks![0].text.text).toContain("*Settings &gt; Network*");
@@ -267,8 +270,7 @@ describe("Slack channel over HTTP (Events API)", () => {
   it("replaces the placeholder with an apology when the answer cannot be shown, and posts one if even that fails", async () => {
     // Edits with the answer fail (a 500, retried twice); the edit with the apology goes through.
     fake.failWhen("chat.update", { status: 500 }, (p) => !String(p.text).startsWith("Sorry"));
-    const first = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
-    await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}`, ts: first }) });
+    const first = await mention();
     const placeholder = await botMessageIn(first);
     await fake.waitFor(() => placeholder.text.startsWith("Sorry"), 20_000, "the apology edit");
     expect(placeholder.text).toBe("Sorry, something went wrong while I was answering. Please try again in a moment.");
@@ -276,8 +278,7 @@ describe("Slack channel over HTTP (Events API)", () => {
 
     // Every edit fails: the apology is posted in the thread instead, and the placeholder is the only other message.
     fake.failWhen("chat.update", { error: "internal_error" }, () => true);
-    const second = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
-    await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}`, ts: second }) });
+    const second = await mention();
     const apology = await fake.waitForCall("chat.postMessage", (c) => c.params.thread_ts === second && String(c.params.text).startsWith("Sorry"));
     expect(apology.params.text).toMatch(/^Sorry, something went wrong/);
     expect(fake.messages.filter((m) => m.thread_ts === second).map((m) => m.text)).toEqual(["Looking that up…", apology.params.text]);

@@ -89,7 +89,10 @@ describe("Slack channel start-up failures", () => {
   it("a bot token Slack rejects is CHANNEL_AUTH_FAILED naming SLACK_BOT_TOKEN, and nothing listens", async () => {
     const wrong = "xoxb-9999-revoked-token";
     const channel = channelWith({ port: 0, env: { slackBotToken: wrong, slackSigningSecret: SIGNING_SECRET, slackApiUrl: fake.apiUrl } });
-    const error = await channel.start(bot).catch((e: unknown) => e as Error & { code: string });
+    const error = (await channel.start(bot).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error & { code: string };
     expect(error).toMatchObject({ code: "CHANNEL_AUTH_FAILED", message: expect.stringMatching(/^Slack rejected SLACK_BOT_TOKEN \(invalid_auth\)/) });
     expect(error.message).not.toContain(wrong);
     expect(fake.calls.at(-1)).toMatchObject({ method: "auth.test", token: wrong });
