@@ -5,7 +5,10 @@ import { CONFIG_FILE_NAME, loadConfigFile } from "../configFile.js";
 import { LlamadeskError } from "../errors.js";
 import { createEmbedder } from "../knowledge/createEmbedder.js";
 import { embedderConfig } from "../presets/createLocalBot.js";
+import { parseMiningConfig } from "../mining/MiningConfig.js";
+import { resolveReviewQueuePath } from "../mining/reviewQueuePath.js";
 import { configuredSources } from "../sync/configuredSources.js";
+import { createMiningStep, type MiningStep } from "../sync/createMiningStep.js";
 import { runSync, type SyncRun } from "../sync/runSync.js";
 import type { SourceSyncResult } from "../sync/syncSources.js";
 import type { IndexCliOptions } from "./cliOptions.js";
@@ -19,6 +22,10 @@ export interface SyncCliOptions extends IndexCliOptions {
   every?: number;
   full?: boolean;
   json?: boolean;
+  /** `--no-mine`: do not mine chat threads into the review queue this time. */
+  mine?: boolean;
+  /** The review queue file (else the config's `mining.queue`, else `review.sqlite` beside the index). */
+  queue?: string;
 }
 
 const DEFAULT_EVERY_MS = 15 * 60_000;
@@ -29,7 +36,8 @@ const DEFAULT_EVERY_MS = 15 * 60_000;
  * failed (the others are still synced). With --watch/--every it runs until interrupted.
  */
 export async function syncCommand(options: SyncCliOptions): Promise<number> {
-  const { config, path: configPath } = await loadConfigFile(options.config);
+  const loaded = await loadConfigFile(options.config);
+  const { config, path: configPath } = loaded;
   if (!config.sources?.length) {
     throw new LlamadeskError(
       "SOURCE_CONFIG_INVALID",
@@ -45,7 +53,23 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
   });
   const env = readEnv();
   const indexDir = resolve(options.index ?? config.index ?? env.indexDir ?? DEFAULT_INDEX_DIR);
+  const mining = parseMiningConfig(config.mining, `${configPath}: mining`);
   const embedder = await createEmbedder(embedderConfig(options, config, env));
+  const step =
+    options.mine === false || mining.enabled === false
+      ? undefined
+      : await createMiningStep({
+          queuePath: resolveReviewQueuePath({ queue: options.queue, index: indexDir }, loaded),
+          embedder,
+          rules: mining,
+          modelPath: config.model ?? env.model,
+          modelConfig: config,
+          onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+        }).catch(async (error: unknown) => {
+          await embedder.dispose?.();
+          throw error;
+        });
+  if (step && !sources.some((s) => s.connector === "reviewed-faq")) sources.push(step.reviewedSource);
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
@@ -54,7 +78,7 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
     const every = options.every ?? (options.watch ? DEFAULT_EVERY_MS : undefined);
     let failed = false;
     for (let first = true; first || every !== undefined; first = false) {
-      const run = await syncOnce(indexDir, options, { sources, embedder, secrets, signal: controller.signal });
+      const run = await syncOnce(indexDir, options, { sources, embedder, secrets, signal: controller.signal, step });
       failed = run === undefined || run.results.some((r) => r.error);
       if (every === undefined || controller.signal.aborted) break;
       process.stderr.write(`Next sync at ${new Date(Date.now() + every).toLocaleTimeString()} (Ctrl-C to stop).\n`);
@@ -65,6 +89,7 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    await step?.dispose();
     await embedder.dispose?.();
   }
 }
@@ -74,6 +99,7 @@ interface SyncDeps {
   embedder: Awaited<ReturnType<typeof createEmbedder>>;
   secrets: Set<string>;
   signal: AbortSignal;
+  step: MiningStep | undefined;
 }
 
 /** One run with its progress and summary; undefined when it was interrupted. */
@@ -87,6 +113,7 @@ async function syncOnce(indexDir: string, options: SyncCliOptions, deps: SyncDep
       secrets: () => deps.secrets,
       signal: deps.signal,
       ...(options.full ? { full: true } : {}),
+      ...(deps.step ? { afterPull: deps.step.afterPull } : {}),
       onSourceStart: (source) => {
         process.stderr.write(`Syncing ${source.name}${source.name === source.connector ? "" : ` (${source.connector})`}...\n`);
         bar = createProgressBar(`  ${source.name}: embedding`, "docs");
@@ -120,6 +147,8 @@ function printRun(run: SyncRun, indexDir: string, json: boolean): void {
   const width = Math.max(...run.results.map((r) => r.name.length));
   for (const result of run.results) process.stdout.write(`${result.name.padEnd(width)}  ${describe(result)}\n`);
   process.stdout.write(`Index ${indexDir}: ${run.docs} docs, ${run.chunks} chunks (${(run.durationMs / 1000).toFixed(1)}s).\n`);
+  const candidates = run.results.reduce((n, r) => n + (r.extra?.["new candidate(s)"] ?? 0), 0);
+  if (candidates > 0) process.stdout.write(`${candidates} new Q/A candidate(s) from resolved threads: review them with \`llamadesk review\`.\n`);
 }
 
 function describe(result: SourceSyncResult): string {

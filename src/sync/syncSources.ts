@@ -30,7 +30,7 @@ export interface SyncSourcesOptions {
    * Runs after a source is ingested, with the conversations it pulled (resolved-thread mining).
    * Its counts go into the source's result; its failure fails only that source's result.
    */
-  afterPull?: (source: ConfiguredSource, threads: ChatThread[]) => Promise<Record<string, number> | undefined>;
+  afterPull?: (source: ConfiguredSource, threads: ChatThread[], index: KnowledgeIndex) => Promise<Record<string, number> | undefined>;
   onSourceStart?: (source: ConfiguredSource) => void;
   onProgress?: (source: ConfiguredSource, progress: IngestProgress) => void;
   onIssue?: (source: ConfiguredSource, issue: SourceIssue) => void;
@@ -74,7 +74,7 @@ export async function syncSources(options: SyncSourcesOptions): Promise<SourceSy
         next[source.name] = state;
         index.setSyncState({ ...next });
       }
-      const extra = await options.afterPull?.(source, threads);
+      const extra = threads.length > 0 ? await options.afterPull?.(source, threads, index) : undefined;
       if (extra) result.extra = extra;
     } catch (error) {
       if (signal?.aborted) throw error;

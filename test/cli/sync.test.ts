@@ -52,6 +52,7 @@ describe("llamadesk sync (built bin)", () => {
     expect(first.runs[0]!.results.map((r) => [r.name, r.counts?.added])).toEqual([
       ["faq-files", 2],
       ["helpdesk", 1],
+      ["reviewed-faq", 0],
     ]);
 
     await writeFile(join(work, "faq", "billing.md"), faqFile([["How do I get a refund?", "Ask within 14 days from Billing > Refunds."]]));
@@ -62,6 +63,19 @@ describe("llamadesk sync (built bin)", () => {
     const index = await KnowledgeIndex.load(join(work, "index"));
     expect(index.docCount).toBe(2);
     expect([...index.allDocs()].map((d) => d.title).sort()).toEqual(["How do I get a refund?", "My export to CSV is empty"]);
+    // The resolved transcript was mined once, on the first sync, into the review queue beside the index.
+    expect(first.runs[0]!.results[1]!.extra).toEqual({ "new candidate(s)": 1, merged: 0 });
+    expect(second.runs[0]!.results[1]!.extra).toEqual({ "new candidate(s)": 0, merged: 0 });
+
+    // Approved in review, the candidate becomes FAQ knowledge at the next sync, linked to its thread.
+    const listed = await runCli(["review", "--json"], { cwd: work, env: { LLAMADESK_CONFIG: "" } });
+    const [candidate] = (JSON.parse(listed.stdout) as { candidates: { id: string; question: string; answer: string }[] }).candidates;
+    expect(candidate).toMatchObject({ question: expect.stringContaining("export to CSV is empty"), answer: "Pick a date range first, then export." });
+    expect((await runCli(["review", "--approve", candidate!.id, "--question", "Why is my CSV export empty?"], { cwd: work, env: { LLAMADESK_CONFIG: "" } })).code).toBe(0);
+    const third = await sync("--json");
+    expect(third.runs[0]!.results[2]).toMatchObject({ name: "reviewed-faq", counts: { read: 1, added: 1 } });
+    const reviewed = [...(await KnowledgeIndex.load(join(work, "index"))).allDocs()].find((d) => d.id === `reviewed:${candidate!.id}`);
+    expect(reviewed).toMatchObject({ kind: "faq", title: "Why is my CSV export empty?", tags: ["from-chat"] });
 
     // The human-readable summary: one line per source.
     const plain = await sync();

@@ -1,0 +1,73 @@
+import { resolve } from "node:path";
+import { ReviewedFaqConnector } from "../../connectors/reviewed-faq/index.js";
+import type { ChatThread } from "../chat/ChatThread.js";
+import type { LlamadeskConfig } from "../configFile.js";
+import type { Embedder } from "../knowledge/Embedder.js";
+import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { ChatModel } from "../model/ChatModel.js";
+import type { MiningConfig } from "../mining/MiningConfig.js";
+import { mineThreads } from "../mining/mineThreads.js";
+import { SqliteReviewQueue } from "../mining/SqliteReviewQueue.js";
+import type { ConfiguredSource } from "./configuredSources.js";
+
+export interface MiningStepOptions {
+  /** The review queue's SQLite file. */
+  queuePath: string;
+  embedder: Embedder;
+  /** The config file's checked `mining` section. */
+  rules: MiningConfig;
+  /** Chat model GGUF that writes the condensed Q/A (with `rules.useModel` not false). Defaults to none: rule-based extraction. */
+  modelPath?: string | undefined;
+  /** Model settings from the config file (context size, threads, format). */
+  modelConfig?: Pick<LlamadeskConfig, "modelFormat" | "contextSize" | "threads">;
+  /** A model that could not load: mining goes on with rules. */
+  onWarning?: (message: string) => void;
+}
+
+export interface MiningStep {
+  /** For `syncSources`: mines the chat threads a source pulled into the review queue. */
+  afterPull(source: ConfiguredSource, threads: ChatThread[], index: KnowledgeIndex): Promise<Record<string, number>>;
+  /** The approved candidates as a source of FAQ knowledge, synced after the others. */
+  reviewedSource: ConfiguredSource;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Resolved-thread mining as a sync step: the review queue opened once, the chat model loaded only
+ * when a thread the queue has not seen needs a Q/A written (a sync with nothing new never loads it).
+ */
+export async function createMiningStep(options: MiningStepOptions): Promise<MiningStep> {
+  const queue = await SqliteReviewQueue.open({ path: options.queuePath });
+  let model: Promise<ChatModel | undefined> | undefined;
+  const loadModel = (): Promise<ChatModel | undefined> =>
+    (model ??= (async () => {
+      if (!options.modelPath || options.rules.useModel === false) return undefined;
+      try {
+        const { LlamaChatModel } = await import("../model/LlamaChatModel.js");
+        const config = options.modelConfig ?? {};
+        return await LlamaChatModel.create({
+          modelPath: resolve(options.modelPath),
+          ...(config.modelFormat ? { format: config.modelFormat } : {}),
+          ...(config.contextSize ? { contextSize: config.contextSize } : {}),
+          ...(config.threads ? { threads: config.threads } : {}),
+        });
+      } catch (error) {
+        options.onWarning?.(`mining without the chat model (rule-based Q/A): ${(error as Error).message}`);
+        return undefined;
+      }
+    })());
+  return {
+    async afterPull(_source, threads, index) {
+      const unseen = [];
+      for (const thread of threads) if (!(await queue.isKnownThread(thread.id))) unseen.push(thread);
+      const chatModel = unseen.length > 0 ? await loadModel() : undefined;
+      const summary = await mineThreads({ threads, queue, embedder: options.embedder, index, rules: options.rules, ...(chatModel ? { chatModel } : {}) });
+      return { "new candidate(s)": summary.added, merged: summary.merged };
+    },
+    reviewedSource: { name: "reviewed-faq", connector: "reviewed-faq", create: () => new ReviewedFaqConnector({ queue }) },
+    async dispose() {
+      await (await model)?.dispose();
+      await queue.dispose();
+    },
+  };
+}
