@@ -22,7 +22,9 @@ const PAYLOAD = [
   "",
   "Details: [the help page](https://tidepool.example/help/bandwidth).",
 ].join("\n");
-const ANSWER = "Set an upload limit under **Preferences → Network**.";
+const ANSWER = "Open **Preferences → Bandwidth** and choose **Limit to** with a rate in KB/s [1]. To stop syncing for a while, click the Tidepool icon and choose **Pause syncing** [1].";
+/** ANSWER as the widget shows it (Markdown rendered). */
+const SHOWN = ANSWER.replaceAll("**", "");
 
 let local: LocalBot;
 let channel: WebChannel;
@@ -103,17 +105,32 @@ describe("answers", () => {
     const page = await browser.newPage();
     try {
       const w = await openDemo(page);
+      // Every state the answer's message goes through, recorded in the page as it changes.
+      await page.evaluate(() => {
+        const states: string[] = [];
+        (window as unknown as { states: string[] }).states = states;
+        const log = document.querySelector("llamadesk-widget")!.shadowRoot!.querySelector(".log")!;
+        new MutationObserver(() => {
+          const message = log.querySelector(".msg.bot:not(.greeting)");
+          if (!message) return;
+          const bubble = message.querySelector(".bubble")!;
+          const state = `${message.className} busy=${bubble.getAttribute("aria-busy")} | ${bubble.textContent}`;
+          if (states.at(-1) !== state) states.push(state);
+        }).observe(log, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
       await ask(w, QUESTION);
       const bot = w.bots.last();
-      await expect.poll(() => bot.getAttribute("class")).toContain("thinking");
-      expect(await bot.locator(".bubble").getAttribute("aria-busy")).toBe("true");
-      expect(await bot.textContent()).toContain("Thinking");
-      const partial = await expect.poll(() => bot.locator(".bubble").textContent()).toMatch(/^Set an/);
-      void partial;
-      expect(await bot.getAttribute("class")).toContain("streaming");
       await bot.locator(".vote").first().waitFor();
-      expect(await bot.locator(".bubble").textContent()).toBe("Set an upload limit under Preferences → Network.");
+      const states = await page.evaluate(() => (window as unknown as { states: string[] }).states);
+      expect(states[0]).toBe("msg bot thinking busy=true | Thinking");
+      const streamed = states.filter((s) => s.startsWith("msg bot streaming busy=true | Open"));
+      expect(streamed.length).toBeGreaterThan(5); // word by word
+      expect(streamed[0]!.length).toBeLessThan(streamed.at(-1)!.length);
+      expect(await bot.locator(".bubble").textContent()).toBe(SHOWN);
       expect(await bot.locator(".bubble").getAttribute("aria-busy")).toBeNull();
+      await bot.getByRole("button", { name: "Helpful", exact: true }).click();
+      await expect.poll(() => bot.locator(".thanks").textContent()).toBe("Thanks for your feedback!");
+      await page.screenshot({ path: join(ARTIFACTS, "widget-answer.png") });
     } finally {
       await page.close();
     }
@@ -312,7 +329,7 @@ describe("theming, languages and the npm build, on another site", () => {
       const w = widget(page);
       await w.launcher.click();
       await ask(w, QUESTION);
-      await expect.poll(() => w.bots.last().getAttribute("class")).toContain("failed");
+      await expect.poll(() => w.bots.last().getAttribute("class"), { timeout: 10_000 }).toContain("failed");
       expect(await w.bots.last().textContent()).toContain("Sorry, something went wrong.");
       expect(await storedId(page)).toBeUndefined();
     } finally {
