@@ -128,7 +128,6 @@ describe("Discord channel on the real discord.js client", () => {
     expect(created.body).toMatchObject({ name: QUESTION, auto_archive_duration: 1440 });
     const answer = await finishedAnswer(threadId);
 
-    expect(fake.callsTo("POST", new RegExp(`^/channels/${threadId}/typing$`)).length).toBeGreaterThan(0);
     const posts = fake.callsTo("POST", new RegExp(`^/channels/${threadId}/messages$`));
     const edits = fake.callsTo("PATCH", new RegExp(`^/channels/${threadId}/messages/${answer.id}$`));
     expect(posts).toHaveLength(1);
@@ -254,10 +253,19 @@ describe("Discord channel on the real discord.js client", () => {
 
     // Quiet: the message is kept for the team, nothing is posted.
     const before = fake.messagesIn(thread.id).length;
+    const typing = fake.callsTo("POST", new RegExp(`^/channels/${thread.id}/typing$`)).length;
     fake.postMessage({ channelId: thread.id, author: alice, content: "Hello? Anyone there?" });
     await eventually(async () => expect((await local.bot.history(`discord:${thread.id}`)).at(-1)!.text).toBe("Hello? Anyone there?"));
     await sleep(500);
     expect(fake.messagesIn(thread.id)).toHaveLength(before + 1);
+    expect(fake.callsTo("POST", new RegExp(`^/channels/${thread.id}/typing$`))).toHaveLength(typing); // not even "typing…"
+    // /ask there: the "thinking…" reply is taken away, and only the asker is told why.
+    const slash = fake.slashAsk({ channelId: thread.id, user: alice, question: "Still waiting" });
+    const webhook = `/webhooks/${fake.applicationId}/${slash.token}`;
+    const note = await fake.waitFor(() => fake.callsTo("POST", new RegExp(`^${webhook}$`))[0], 5_000, "the note");
+    expect(note.body).toMatchObject({ flags: 64, content: expect.stringMatching(/^A team member is looking after this conversation/) });
+    expect(fake.callsTo("DELETE", new RegExp(`^${webhook}/messages/@original$`))).toHaveLength(1);
+    expect(fake.callsTo("PATCH", new RegExp(`^${webhook}/messages/`))).toEqual([]);
 
     // Only the support team can give it back to the bot.
     const refused = fake.clickButton({ message: ping, customId: buttonIds(ping)[0]!, user: bob });
