@@ -295,12 +295,13 @@ describe("theming, languages and the npm build, on another site", () => {
   });
 
   it("mounts from the npm build (import { mountWidget }), with data-accent and string overrides from code", async () => {
+    site.pages.set("/avatar.svg", { type: "image/svg+xml", body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="5" fill="orange"/></svg>' });
     site.pages.set("/widget.mjs", { type: "text/javascript", body: await readFile(join(import.meta.dirname, "../../../dist/widget/widget.mjs"), "utf8") });
     site.pages.set(
       "/npm",
       `<!doctype html><html><body><script type="module">
         import { mountWidget, DEFAULT_STRINGS } from "/widget.mjs";
-        window.widget = mountWidget({ url: "${channel.url}", title: "Help from npm", accent: "#aa0055", open: true, strings: { send: "Go" } });
+        window.widget = mountWidget({ url: "${channel.url}", title: "Help from npm", accent: "#aa0055", avatar: "/avatar.svg", open: true, strings: { send: "Go" } });
         window.defaults = DEFAULT_STRINGS.send;
       </script></body></html>`,
     );
@@ -310,6 +311,10 @@ describe("theming, languages and the npm build, on another site", () => {
       const w = widget(page);
       await expect.poll(() => w.panel.isVisible()).toBe(true); // open: true
       expect(await page.locator("llamadesk-widget #ld-title").textContent()).toBe("Help from npm");
+      const avatar = page.locator("llamadesk-widget img.avatar");
+      expect(await avatar.getAttribute("src")).toBe(`${site.origin}/avatar.svg`);
+      expect(await avatar.getAttribute("alt")).toBe(""); // decorative: the heading names the panel
+      expect(await avatar.isVisible()).toBe(true);
       expect(await w.send.getAttribute("aria-label")).toBe("Go");
       expect(await page.evaluate(() => (window as unknown as { defaults: string }).defaults)).toBe("Send");
       expect(await w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(170, 0, 85)");
