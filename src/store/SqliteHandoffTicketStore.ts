@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
-import { LlamadeskError } from "../errors.js";
 import { storeClosed } from "./ConversationStore.js";
+import { openSqliteFile } from "./openSqliteFile.js";
 import {
   checkNewTicket,
   checkWebhookStatus,
@@ -54,27 +54,15 @@ export class SqliteHandoffTicketStore implements HandoffTicketStore {
 
   /** Opens (or creates) the file and checks that it is a ticket store of a version this llamadesk reads. */
   static async open(options: SqliteHandoffTicketStoreOptions): Promise<SqliteHandoffTicketStore> {
-    const path = options?.path;
-    if (typeof path !== "string" || path === "") {
-      throw new LlamadeskError("INVALID_OPTION", `SqliteHandoffTicketStore: path must be a file path or ":memory:" (got ${JSON.stringify(path)}).`);
-    }
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(path);
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
-      createOrCheckSchema(db, path);
-      return new SqliteHandoffTicketStore(db, options.now ?? (() => new Date()));
-    } catch (error) {
-      db?.close();
-      if (error instanceof LlamadeskError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new LlamadeskError(
-        "STORE_FAILED",
-        `Cannot open the handoff ticket store ${path}: ${message}. Check that the path names a SQLite file (or a new file in an existing directory) that this user may read and write.`,
-        { cause: error },
-      );
-    }
+    const db = openSqliteFile({
+      path: options?.path,
+      what: "handoff ticket store",
+      applicationId: APPLICATION_ID,
+      schemaVersion: SCHEMA_VERSION,
+      schema: SCHEMA,
+      elsewhere: '"web.tickets" in the config file',
+    });
+    return new SqliteHandoffTicketStore(db, options.now ?? (() => new Date()));
   }
 
   async create(input: NewHandoffTicket): Promise<HandoffTicket> {
@@ -127,30 +115,6 @@ export class SqliteHandoffTicketStore implements HandoffTicketStore {
   private assertOpen(): void {
     if (!this.db.open) throw storeClosed("SqliteHandoffTicketStore");
   }
-}
-
-function createOrCheckSchema(db: Database.Database, path: string): void {
-  db.transaction(() => {
-    const version = db.pragma("user_version", { simple: true }) as number;
-    const application = db.pragma("application_id", { simple: true }) as number;
-    if (application === APPLICATION_ID && version === SCHEMA_VERSION) return;
-    if (application === APPLICATION_ID && version > SCHEMA_VERSION) {
-      throw new LlamadeskError(
-        "STORE_FORMAT_UNSUPPORTED",
-        `The handoff ticket store ${path} has schema version ${version}, written by a newer llamadesk (this one reads version ${SCHEMA_VERSION}). Upgrade llamadesk, or point the store at another file.`,
-      );
-    }
-    const objects = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() as number;
-    if (objects > 0) {
-      throw new LlamadeskError(
-        "STORE_FAILED",
-        `${path} is a SQLite database but not a llamadesk handoff ticket store. Point the ticket store at another file; llamadesk does not write into databases it did not create.`,
-      );
-    }
-    db.exec(SCHEMA);
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
 }
 
 function toTicket(row: TicketRow): HandoffTicket {
