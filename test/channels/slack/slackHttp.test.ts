@@ -225,6 +225,24 @@ describe("Slack channel over HTTP (Events API)", () => {
     await fake.waitFor(() => fake.messages.filter((m) => m.thread_ts === ts && m.blocks?.some((b: any) => b.elements?.[0]?.action_id === "llamadesk_vote_up")).length === 2);
   });
 
+  it("says plainly when it has no answer, offers a human, and hands off after a second miss", async () => {
+    const offTopic = "What is the capital city of Mongolia?";
+    const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${offTopic}` });
+    await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${offTopic}`, ts }) });
+    const first = await finalOf((await botMessageIn(ts)).ts);
+    expect(first.text).toMatch(/^Sorry, I couldn't find an answer to that in our help articles for Tidepool/);
+    expect(JSON.stringify(first.blocks)).toContain("*Closest matches:*");
+    expect(first.blocks!.at(-1).elements.map((e: any) => e.action_id)).toEqual(["llamadesk_human"]);
+
+    await post({ json: messageEvent({ channel: SUPPORT, user: CUSTOMER, text: offTopic, ts: fake.nextTs(), thread_ts: ts }) });
+    const escalation = await fake.waitForCall("chat.postMessage", (c) => c.params.channel === ESCALATION && JSON.stringify(c.params.blocks).includes(ts.replace(".", "")));
+    expect(escalation.params.text).toContain(`<@${CUSTOMER}> could not get an answer from the bot in <#${SUPPORT}>`);
+    const second = fake.messages.filter((m) => m.thread_ts === ts).at(-1)!;
+    expect(second.text).toContain("connecting you with a person");
+    expect(second.blocks!.at(-1).elements.map((e: any) => e.action_id)).toEqual(["llamadesk_resolve"]);
+    expect((await local.store.getConversation(`slack:${SUPPORT}:${ts}`))?.status).toBe("handed-off");
+  });
+
   it("after a restart, stays quiet in a thread handed off before it (the placeholder removed) and ✅ still brings it back", async () => {
     const { ts, answer } = await mentionAnswered();
     await press(answer, ts, 2); // Talk to a human
