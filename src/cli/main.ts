@@ -14,6 +14,7 @@ import { searchCommand } from "./searchCommand.js";
 import { slackCommand } from "./slackCommand.js";
 import { parsePortOption, serveCommand } from "./serveCommand.js";
 import { syncCommand } from "./syncCommand.js";
+import { exportFinetuneCommand } from "./exportFinetuneCommand.js";
 import { parseInterval } from "../sync/parseInterval.js";
 
 const program = new Command("llamadesk")
@@ -165,6 +166,21 @@ program
   .addOption(indexOption())
   .addOption(configOption())
   .action(async (opts) => finish(await reviewCommand(opts)));
+
+program
+  .command("export-finetune")
+  .description("write approved Q/A and resolved threads as a JSONL training set for a LoRA (Llama 2-Chat or Alpaca format), personal data redacted")
+  .addOption(new Option("--format <format>", "llama2-chat ({\"text\": \"<s>[INST] ... [/INST] ... </s>\"}) or alpaca ({instruction, input, output})").choices(["llama2-chat", "alpaca"]).makeOptionMandatory())
+  .requiredOption("--out <file>", "the JSONL file to write")
+  .option("--with-faq", "also export the index's FAQ entries")
+  .option("--no-redact", "keep emails, phone numbers and user mentions (they are redacted by default)")
+  .option("--system <text>", "system prompt of each llama2-chat example (default: the bot's, with your product name)")
+  .option("--no-system", "no system prompt")
+  .option("--queue <file>", "review queue (default: the config's mining.queue, else review.sqlite beside the index)")
+  .addOption(indexOption())
+  .addOption(configOption())
+  .option("--json", 'print {"out", "format", "examples", "duplicates", "approved", "threads", "faq", "redacted"}')
+  .action(async (opts) => finish(await exportFinetuneCommand(opts)));
 
 function finish(code: number): void {
   process.exitCode = code;

@@ -1,0 +1,86 @@
+import { randomBytes } from "node:crypto";
+import { rename, rm, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { DEFAULT_INDEX_DIR, readEnv } from "../config.js";
+import { loadConfigFile } from "../configFile.js";
+import { LlamadeskError } from "../errors.js";
+import { buildFinetuneRecords } from "../finetune/buildFinetuneRecords.js";
+import { FINETUNE_FORMATS, type FinetuneFormat } from "../finetune/formatExample.js";
+import { gatherExamples } from "../finetune/gatherExamples.js";
+import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import { resolveReviewQueuePath } from "../mining/reviewQueuePath.js";
+import { SqliteReviewQueue } from "../mining/SqliteReviewQueue.js";
+import { resolvePolicy } from "../pipeline/AnswerPolicy.js";
+import { loadPrompts } from "../prompts/loadPrompts.js";
+
+export interface ExportFinetuneCliOptions {
+  format: string;
+  out: string;
+  queue?: string;
+  index?: string;
+  config?: string;
+  /** `--with-faq`: add the index's FAQ entries. */
+  withFaq?: boolean;
+  /** `--no-redact` sets false. */
+  redact?: boolean;
+  /** `--system TEXT`, or false with `--no-system`. Defaults to the bot's system prompt. */
+  system?: string | boolean;
+  json?: boolean;
+}
+
+/**
+ * `llamadesk export-finetune`: approved Q/A, resolved threads and (optionally) FAQ entries as a JSONL
+ * training set in the Llama 2-Chat or Alpaca format, deduplicated and with personal data redacted.
+ * The file is written whole or not at all.
+ */
+export async function exportFinetuneCommand(options: ExportFinetuneCliOptions): Promise<number> {
+  if (!(FINETUNE_FORMATS as readonly string[]).includes(options.format)) {
+    throw new LlamadeskError("INVALID_OPTION", `--format must be one of ${FINETUNE_FORMATS.join(", ")} (got "${options.format}").`);
+  }
+  const format = options.format as FinetuneFormat;
+  const loaded = await loadConfigFile(options.config);
+  const indexDir = resolve(options.index ?? loaded.config.index ?? readEnv().indexDir ?? DEFAULT_INDEX_DIR);
+  const queuePath = resolveReviewQueuePath({ queue: options.queue, index: indexDir }, loaded);
+  const index = options.withFaq ? await KnowledgeIndex.load(indexDir) : undefined;
+  const queue = await SqliteReviewQueue.open({ path: queuePath });
+  let gathered;
+  try {
+    gathered = await gatherExamples({ queue, ...(index ? { index } : {}) });
+  } finally {
+    await queue.dispose();
+  }
+  if (gathered.examples.length === 0) {
+    throw new LlamadeskError(
+      "NOTHING_TO_EXPORT",
+      `Nothing to export: no approved candidates in ${queuePath}${index ? ` and no FAQ entries in ${indexDir}` : ""}. ` +
+        "Approve mined Q/A with `llamadesk review`, or add --with-faq to export your FAQ.",
+    );
+  }
+  const system = options.system === false ? "" : typeof options.system === "string" ? options.system : await botSystemPrompt(loaded.config.prompts, loaded.config.policy?.product);
+  const { records, duplicates } = buildFinetuneRecords(gathered.examples, { format, system, redact: options.redact !== false });
+
+  const out = resolve(options.out);
+  const temp = `${out}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await writeFile(temp, records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    await rename(temp, out);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new LlamadeskError("INVALID_OPTION", `Cannot write ${out}: ${(error as Error).message}.`, { cause: error });
+  }
+  const summary = { out, format, examples: records.length, duplicates, ...gathered.counts, redacted: options.redact !== false };
+  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else {
+    process.stdout.write(
+      `Wrote ${records.length} ${format} examples to ${out} (${gathered.counts.approved} approved Q/A, ${gathered.counts.threads} resolved threads` +
+        `${index ? `, ${gathered.counts.faq} FAQ entries` : ""}; ${duplicates} duplicates dropped; personal data ${summary.redacted ? "redacted" : "NOT redacted"}).\n`,
+    );
+  }
+  return 0;
+}
+
+/** The system prompt the bot answers with, so the adapter learns in the setting it will run in. */
+async function botSystemPrompt(promptsDir: string | undefined, product: unknown): Promise<string> {
+  const prompts = await loadPrompts(promptsDir);
+  return prompts.system.render({ product: typeof product === "string" ? product : resolvePolicy().product }).trim();
+}
