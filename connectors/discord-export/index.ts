@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { delimiter, extname, resolve } from "node:path";
 import { z } from "zod";
 import { chatThreadToSourceDoc } from "../../src/chat/chatThreadToSourceDoc.js";
@@ -12,6 +11,7 @@ import { threadMessages } from "../discord-shared/threadMessages.js";
 import { type DiscordConversation, discordSupportOptionsShape, type DiscordSupportOptions, toDiscordChatThread } from "../discord-shared/toDiscordChatThread.js";
 import { type FaqFile, walkFaqFiles } from "../faq-files/walkFaqFiles.js";
 import { type DiscordExportFile, readDiscordExport, THREAD_KINDS } from "./readDiscordExport.js";
+import { readSourceText } from "../../src/readSourceText.js";
 
 export { readDiscordExport, type DiscordExportFile, type ReadDiscordExportResult } from "./readDiscordExport.js";
 export { decodeDiscordMarkup } from "../discord-shared/decodeDiscordMarkup.js";
@@ -72,13 +72,8 @@ export class DiscordExportConnector implements Connector {
     const names = emptyDiscordNames();
     for (const file of files) {
       options.signal?.throwIfAborted();
-      let text: string;
-      try {
-        text = await readFile(file.path, "utf8");
-      } catch (error) {
-        report({ file: file.relativePath, message: `cannot read file, skipped: ${(error as Error).message}` });
-        continue;
-      }
+      const text = await readSourceText(file, report);
+      if (text === undefined) continue;
       const result = readDiscordExport(text, file.relativePath);
       result.issues.forEach(report);
       if (result.export === undefined) continue;

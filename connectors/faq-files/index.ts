@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { delimiter, extname, resolve } from "node:path";
 import { LlamadeskError } from "../../src/errors.js";
@@ -10,6 +9,7 @@ import { parseCsvFaq } from "./parseCsvFaq.js";
 import { parseJsonFaq } from "./parseJsonFaq.js";
 import { parseMarkdownFaq } from "./parseMarkdownFaq.js";
 import { type FaqFile, walkFaqFiles } from "./walkFaqFiles.js";
+import { readSourceText } from "../../src/readSourceText.js";
 
 export type { FaqEntry, FaqParseResult } from "./FaqEntry.js";
 export { parseCsvFaq } from "./parseCsvFaq.js";
@@ -71,13 +71,8 @@ export class FaqFilesConnector implements Connector {
         report({ file: file.relativePath, message: `unsupported file type "${extension}", skipped: use .md, .markdown, .json or .csv` });
         continue;
       }
-      let text: string;
-      try {
-        text = await readFile(file.path, "utf8");
-      } catch (error) {
-        report({ file: file.relativePath, message: `cannot read file, skipped: ${(error as Error).message}` });
-        continue;
-      }
+      const text = await readSourceText(file, report);
+      if (text === undefined) continue;
 
       const { entries, issues } = parse(text, file.relativePath);
       issues.forEach(report);

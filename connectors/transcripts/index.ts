@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { delimiter, resolve } from "node:path";
 import { z } from "zod";
 import { chatThreadToSourceDoc } from "../../src/chat/chatThreadToSourceDoc.js";
@@ -9,6 +8,7 @@ import { parseAbcdTranscripts } from "./parseAbcdTranscripts.js";
 import { parseJsonlTranscripts } from "./parseJsonlTranscripts.js";
 import type { TranscriptParseResult } from "./TranscriptParseResult.js";
 import { walkTranscriptFiles, type TranscriptFile } from "./walkTranscriptFiles.js";
+import { readSourceText } from "../../src/readSourceText.js";
 
 export { parseAbcdTranscripts } from "./parseAbcdTranscripts.js";
 export { parseJsonlTranscripts, transcriptLineSchema, type TranscriptLine } from "./parseJsonlTranscripts.js";
@@ -63,13 +63,8 @@ export class TranscriptsConnector implements Connector {
     const seen = new Map<string, string>();
     for (const file of files) {
       options.signal?.throwIfAborted();
-      let text: string;
-      try {
-        text = await readFile(file.path, "utf8");
-      } catch (error) {
-        report({ file: file.relativePath, message: `cannot read file, skipped: ${(error as Error).message}` });
-        continue;
-      }
+      const text = await readSourceText(file, report);
+      if (text === undefined) continue;
       const { threads, issues } = this.parserFor(file)(text, file.relativePath);
       issues.forEach(report);
       for (const thread of threads) {
