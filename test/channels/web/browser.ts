@@ -1,8 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { DEFAULT_WIDGET_FILE } from "../../../src/channels/web/createWebApp.js";
+import { parseWebConfig } from "../../../src/channels/web/webConfig.js";
+import { WebChannel } from "../../../src/channels/web/WebChannel.js";
+import type { HandoffTicketStore } from "../../../src/store/HandoffTicketStore.js";
+import { startLocalBot, type LocalBot, type LocalBotOptions } from "../../support/localBot.js";
 
 /** Debian's chromium (`.ci/run` installs it). */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -44,5 +48,51 @@ export async function startHostSite(): Promise<{ origin: string; pages: Map<stri
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** The widget's parts on a page (Playwright's CSS locators look into its open shadow root). */
+export function widgetOn(page: Page) {
+  const part = (selector: string) => page.locator(`llamadesk-widget ${selector}`);
+  return {
+    launcher: part(".launcher"),
+    panel: part(".panel"),
+    input: part("#ld-input"),
+    send: part(".send"),
+    status: part(".status"),
+    /** The bot's messages, without the greeting. */
+    bots: part(".msg.bot:not(.greeting)"),
+    users: part(".msg.user"),
+    form: part("form.handoff"),
+  };
+}
+
+export interface WidgetStack {
+  local: LocalBot;
+  channel: WebChannel;
+  browser: Browser;
+  /** Another origin, listed in `web.origins`. */
+  site: Awaited<ReturnType<typeof startHostSite>>;
+  close(): Promise<void>;
+}
+
+/** The real bot (`startLocalBot`), the web server on 127.0.0.1 allowing a host site's origin, and Chromium. */
+export async function startWidgetStack(bot: LocalBotOptions, tickets: (local: LocalBot) => Promise<HandoffTicketStore>): Promise<WidgetStack> {
+  const local = await startLocalBot(bot);
+  const site = await startHostSite();
+  const channel = new WebChannel({ tickets: await tickets(local), port: 0, host: "127.0.0.1", config: parseWebConfig({ origins: [site.origin] }), log: () => {} });
+  await channel.start(local.bot);
+  const browser = await launchChromium();
+  return {
+    local,
+    channel,
+    browser,
+    site,
+    async close() {
+      await browser.close();
+      await channel.stop();
+      await local.dispose();
+      await site.close();
+    },
   };
 }

@@ -1,11 +1,10 @@
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseWebConfig } from "../../../src/channels/web/webConfig.js";
-import { WebChannel } from "../../../src/channels/web/WebChannel.js";
+import type { WebChannel } from "../../../src/channels/web/WebChannel.js";
 import { SqliteHandoffTicketStore } from "../../../src/store/SqliteHandoffTicketStore.js";
-import { startLocalBot, type LocalBot } from "../../support/localBot.js";
-import { ARTIFACTS, launchChromium, startHostSite } from "./browser.js";
+import type { LocalBot } from "../../support/localBot.js";
+import { ARTIFACTS, startWidgetStack, widgetOn, type WidgetStack } from "./browser.js";
 
 // The widget in a real browser against the real server and the real local bot: USE-lite, HNSW + BM25,
 // SQLite, and the tiny random-weight Llama 2 GGUF through llama.cpp (its words are gibberish: these
@@ -13,32 +12,21 @@ import { ARTIFACTS, launchChromium, startHostSite } from "./browser.js";
 
 const QUESTION = "How do I stop Tidepool from using all my bandwidth?";
 let local: LocalBot;
-let shop: Awaited<ReturnType<typeof startHostSite>>;
+let shop: WidgetStack["site"];
 let tickets: SqliteHandoffTicketStore;
 let channel: WebChannel;
 let browser: Browser;
+let stack: WidgetStack;
 beforeAll(async () => {
-  local = await startLocalBot({ model: "tiny", policy: { product: "Tidepool", mode: "generative", generation: { maxTokens: 48 } } });
-  shop = await startHostSite();
-  tickets = await SqliteHandoffTicketStore.open({ path: join(local.dir, "tickets.sqlite") });
-  channel = new WebChannel({ tickets, port: 0, host: "127.0.0.1", config: parseWebConfig({ origins: [shop.origin] }), log: () => {} });
-  await channel.start(local.bot);
-  browser = await launchChromium();
+  stack = await startWidgetStack({ model: "tiny", policy: { product: "Tidepool", mode: "generative", generation: { maxTokens: 48 } } }, async (bot) => {
+    tickets = await SqliteHandoffTicketStore.open({ path: join(bot.dir, "tickets.sqlite") });
+    return tickets;
+  });
+  ({ local, channel, browser, site: shop } = stack);
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await channel?.stop();
-  await local?.dispose();
-  await shop?.close();
-});
+afterAll(async () => stack?.close());
 
-const widget = (page: Page) => ({
-  launcher: page.locator("llamadesk-widget .launcher"),
-  panel: page.locator("llamadesk-widget .panel"),
-  input: page.locator("llamadesk-widget textarea#ld-input"),
-  bots: page.locator("llamadesk-widget .msg.bot:not(.greeting)"),
-  users: page.locator("llamadesk-widget .msg.user"),
-});
+const widget = widgetOn;
 
 /** What has keyboard focus, looking into the widget's shadow root: "launcher", "input", a tag name... */
 const focused = (page: Page) =>

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseWebConfig } from "../../../src/channels/web/webConfig.js";
 import { WebChannel } from "../../../src/channels/web/WebChannel.js";
 import { MemoryHandoffTicketStore } from "../../../src/store/MemoryHandoffTicketStore.js";
-import { startLocalBot, type LocalBot } from "../../support/localBot.js";
-import { ARTIFACTS, launchChromium, startHostSite } from "./browser.js";
+import type { LocalBot } from "../../support/localBot.js";
+import { ARTIFACTS, startWidgetStack, widgetOn, type WidgetStack } from "./browser.js";
 
 // The widget's states and safety with a FakeChatModel, where the wording of answers matters:
 // hostile model output, Markdown, no answer, handoff, offline, a dropped stream, rate limits, theming, i18n/RTL, the npm build.
@@ -29,35 +29,22 @@ const SHOWN = ANSWER.replaceAll("**", "");
 let local: LocalBot;
 let channel: WebChannel;
 let browser: Browser;
-let site: Awaited<ReturnType<typeof startHostSite>>;
+let site: WidgetStack["site"];
+let stack: WidgetStack;
 beforeAll(async () => {
-  local = await startLocalBot({
-    model: "fake",
-    fake: { delayMs: 30, answers: (messages) => (messages.at(-1)!.content.includes("picture") ? PAYLOAD : ANSWER) },
-    policy: { product: "Tidepool", mode: "generative", generation: { maxTokens: 400 } },
-  });
-  site = await startHostSite();
-  channel = new WebChannel({ tickets: new MemoryHandoffTicketStore(), port: 0, host: "127.0.0.1", config: parseWebConfig({ origins: [site.origin] }), log: () => {} });
-  await channel.start(local.bot);
-  browser = await launchChromium();
+  stack = await startWidgetStack(
+    {
+      model: "fake",
+      fake: { delayMs: 30, answers: (messages) => (messages.at(-1)!.content.includes("picture") ? PAYLOAD : ANSWER) },
+      policy: { product: "Tidepool", mode: "generative", generation: { maxTokens: 400 } },
+    },
+    async () => new MemoryHandoffTicketStore(),
+  );
+  ({ local, channel, browser, site } = stack);
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await channel?.stop();
-  await local?.dispose();
-  await site?.close();
-});
+afterAll(async () => stack?.close());
 
-const widget = (page: Page) => ({
-  launcher: page.locator("llamadesk-widget .launcher"),
-  panel: page.locator("llamadesk-widget .panel"),
-  input: page.locator("llamadesk-widget #ld-input"),
-  send: page.locator("llamadesk-widget .send"),
-  status: page.locator("llamadesk-widget .status"),
-  bots: page.locator("llamadesk-widget .msg.bot:not(.greeting)"),
-  users: page.locator("llamadesk-widget .msg.user"),
-  form: page.locator("llamadesk-widget form.handoff"),
-});
+const widget = widgetOn;
 
 async function openDemo(page: Page): Promise<ReturnType<typeof widget>> {
   await page.goto(`${channel.url}/`);
