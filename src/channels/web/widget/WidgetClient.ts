@@ -1,5 +1,8 @@
 import { readSse } from "./readSse.js";
 
+// The wire types below mirror the server's (src/channels/web/widgetEvents.ts): the widget compiles on its own,
+// against DOM types, and cannot import server code.
+
 /** A source under an answer: a link when it has a web address, else where it is. */
 export interface SourceLink {
   n: number;
