@@ -132,6 +132,10 @@ describe("answers", () => {
       await bot.locator(".actions").first().waitFor({ timeout: 30_000 });
       expect(await bot.getAttribute("class")).toContain("abstained");
       expect(await bot.locator(".note").textContent()).toBe("No answer found — a human can help.");
+      // Scrolled into view: the note and the button under the answer are visible without scrolling.
+      const talk = (await bot.getByRole("button", { name: "Talk to a human" }).boundingBox())!;
+      const log = (await page.locator("llamadesk-widget .log").boundingBox())!;
+      expect(talk.y + talk.height).toBeLessThanOrEqual(log.y + log.height);
       await page.screenshot({ path: join(ARTIFACTS, "widget-no-answer.png") });
       await bot.getByRole("button", { name: "Talk to a human" }).click();
       await expect.poll(() => w.form.isVisible()).toBe(true);

@@ -246,8 +246,13 @@ export class LlamadeskWidget extends Base {
   }
 
   private appendToLog(...nodes: Node[]): void {
+    this.ui!.log.append(...nodes);
+    this.scrollToEnd();
+  }
+
+  /** Keeps the newest text (and an answer's sources and buttons) in view. */
+  private scrollToEnd(): void {
     const log = this.ui!.log;
-    log.append(...nodes);
     log.scrollTop = log.scrollHeight;
   }
 
@@ -285,12 +290,16 @@ export class LlamadeskWidget extends Base {
           id,
           text,
           (event) => {
-            if (event.type === "token") bot.stream((streamed += event.text));
+            if (event.type === "token") {
+              bot.stream((streamed += event.text));
+              this.scrollToEnd();
+            }
           },
           this.aborter.signal,
         );
         this.setStatus("");
         this.finish(final, bot);
+        this.scrollToEnd();
         return;
       } catch (error) {
         if (this.aborter.signal.aborted) return;
