@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
-import { readEnv } from "./config.js";
+import { DEFAULT_INDEX_DIR, readEnv } from "./config.js";
 import { LlamadeskError } from "./errors.js";
 import type { AnswerPolicyInput } from "./pipeline/AnswerPolicy.js";
 
@@ -42,6 +42,16 @@ export interface LlamadeskConfig {
 }
 
 export const CONFIG_FILE_NAME = "llamadesk.config.json";
+
+/** The index directory, absolute: a flag, else the config file's `index`, else LLAMADESK_INDEX, else `knowledge/index`. */
+export function indexDirOf(flag: string | undefined, config: LlamadeskConfig): string {
+  return resolve(flag ?? config.index ?? readEnv().indexDir ?? DEFAULT_INDEX_DIR);
+}
+
+/** The conversation store: the config file's `store`, else `conversations.sqlite` beside the index directory. */
+export function storePathOf(config: LlamadeskConfig, indexDir: string): string {
+  return config.store ?? join(dirname(indexDir), "conversations.sqlite");
+}
 
 const schema = z
   .object({

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { DEFAULT_INDEX_DIR, readEnv } from "../config.js";
-import { loadConfigFile } from "../configFile.js";
+import { indexDirOf, loadConfigFile } from "../configFile.js";
 import { LlamadeskError } from "../errors.js";
 import { buildFinetuneRecords } from "../finetune/buildFinetuneRecords.js";
 import { FINETUNE_FORMATS, type FinetuneFormat } from "../finetune/formatExample.js";
@@ -39,7 +38,7 @@ export async function exportFinetuneCommand(options: ExportFinetuneCliOptions): 
   }
   const format = options.format as FinetuneFormat;
   const loaded = await loadConfigFile(options.config);
-  const indexDir = resolve(options.index ?? loaded.config.index ?? readEnv().indexDir ?? DEFAULT_INDEX_DIR);
+  const indexDir = indexDirOf(options.index, loaded.config);
   const queuePath = resolveReviewQueuePath({ queue: options.queue, index: indexDir }, loaded);
   const index = options.withFaq ? await KnowledgeIndex.load(indexDir) : undefined;
   const queue = await SqliteReviewQueue.open({ path: queuePath });

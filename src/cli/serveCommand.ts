@@ -1,12 +1,13 @@
 import { dirname, join, resolve } from "node:path";
-import { DEFAULT_INDEX_DIR, readEnv } from "../config.js";
-import { loadConfigFile } from "../configFile.js";
-import { LlamadeskError } from "../errors.js";
+import { readEnv } from "../config.js";
+import { indexDirOf, loadConfigFile, storePathOf } from "../configFile.js";
 import { WebChannel } from "../channels/web/WebChannel.js";
 import { DEFAULT_WEB_PORT, parseWebConfig, readWebSecrets } from "../channels/web/webConfig.js";
 import { createLocalBot } from "../presets/createLocalBot.js";
 import { SqliteHandoffTicketStore } from "../store/SqliteHandoffTicketStore.js";
 import { localBotOptions, type BotCliOptions } from "./askCommand.js";
+import { parsePort } from "./cliOptions.js";
+import { stopSignal } from "./stopSignal.js";
 
 export interface ServeCliOptions extends BotCliOptions {
   port?: number;
@@ -22,9 +23,8 @@ export async function serveCommand(options: ServeCliOptions, signals: NodeJS.Pro
   const web = parseWebConfig(config.web, path ?? "llamadesk.config.json");
   const secrets = readWebSecrets(web);
   const env = readEnv();
-  const port = options.port ?? web.port ?? parsePort(env.port) ?? DEFAULT_WEB_PORT;
-  const indexDir = resolve(options.index ?? config.index ?? env.indexDir ?? DEFAULT_INDEX_DIR);
-  const storePath = config.store ?? join(dirname(indexDir), "conversations.sqlite");
+  const port = options.port ?? web.port ?? (env.port === undefined ? undefined : parsePort(env.port, "PORT")) ?? DEFAULT_WEB_PORT;
+  const storePath = storePathOf(config, indexDirOf(options.index, config));
   const ticketsPath = web.tickets ? resolve(path ? dirname(path) : process.cwd(), web.tickets) : join(dirname(resolve(storePath)), "handoff-tickets.sqlite");
 
   const bot = await createLocalBot(localBotOptions(options));
@@ -40,28 +40,11 @@ export async function serveCommand(options: ServeCliOptions, signals: NodeJS.Pro
     process.stdout.write(`llamadesk is serving on ${url}\n  demo page: ${url}/\n  widget:    <script src="${url}/widget.js" data-llamadesk-url="${url}" async></script>\n`);
     if (web.origins.length === 0) process.stdout.write("  origins:   only pages of this server (add your site to web.origins in the config file)\n");
     process.stdout.write("Ctrl-C stops.\n");
-    await new Promise<void>((done) => {
-      signals.once("SIGINT", () => done());
-      signals.once("SIGTERM", () => done());
-    });
+    await stopSignal(signals);
     process.stdout.write("stopping…\n");
     return 0;
   } finally {
     await channel?.stop();
     await bot.dispose();
   }
-}
-
-function parsePort(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new LlamadeskError("INVALID_OPTION", `PORT must be a port number from 0 to 65535 (got "${value}").`);
-  return port;
-}
-
-/** `--port` */
-export function parsePortOption(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new LlamadeskError("INVALID_OPTION", `--port must be a port number from 0 to 65535 (got "${value}").`);
-  return port;
 }

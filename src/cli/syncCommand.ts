@@ -1,13 +1,14 @@
-import { dirname, resolve } from "node:path";
+import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DEFAULT_INDEX_DIR, readEnv } from "../config.js";
-import { CONFIG_FILE_NAME, loadConfigFile } from "../configFile.js";
+import { readEnv } from "../config.js";
+import { CONFIG_FILE_NAME, indexDirOf, loadConfigFile } from "../configFile.js";
 import { LlamadeskError } from "../errors.js";
 import { createEmbedder } from "../knowledge/createEmbedder.js";
+import type { Embedder } from "../knowledge/Embedder.js";
 import { embedderConfig } from "../presets/createLocalBot.js";
 import { parseMiningConfig } from "../mining/MiningConfig.js";
 import { resolveReviewQueuePath } from "../mining/reviewQueuePath.js";
-import { configuredSources } from "../sync/configuredSources.js";
+import { configuredSources, type ConfiguredSource } from "../sync/configuredSources.js";
 import { createMiningStep, type MiningStep } from "../sync/createMiningStep.js";
 import { runSync, type SyncRun } from "../sync/runSync.js";
 import type { SourceSyncResult } from "../sync/syncSources.js";
@@ -52,7 +53,7 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
     onSecret: (value) => secrets.add(value),
   });
   const env = readEnv();
-  const indexDir = resolve(options.index ?? config.index ?? env.indexDir ?? DEFAULT_INDEX_DIR);
+  const indexDir = indexDirOf(options.index, config);
   const mining = parseMiningConfig(config.mining, `${configPath}: mining`);
   const embedder = await createEmbedder(embedderConfig(options, config, env));
   const step =
@@ -95,8 +96,8 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
 }
 
 interface SyncDeps {
-  sources: Awaited<ReturnType<typeof configuredSources>>;
-  embedder: Awaited<ReturnType<typeof createEmbedder>>;
+  sources: ConfiguredSource[];
+  embedder: Embedder;
   secrets: Set<string>;
   signal: AbortSignal;
   step: MiningStep | undefined;

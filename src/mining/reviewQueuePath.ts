@@ -1,6 +1,5 @@
 import { dirname, join, resolve } from "node:path";
-import { DEFAULT_INDEX_DIR, readEnv } from "../config.js";
-import type { LoadedConfig } from "../configFile.js";
+import { indexDirOf, type LoadedConfig } from "../configFile.js";
 import { parseMiningConfig } from "./MiningConfig.js";
 
 /** The review queue's file when nothing names one: `review.sqlite` beside the index directory (like `conversations.sqlite`). */
@@ -16,5 +15,5 @@ export function resolveReviewQueuePath(options: { queue?: string | undefined; in
   if (options.queue) return resolve(options.queue);
   const mining = parseMiningConfig(loaded.config.mining, `${loaded.path ?? "config"}: mining`);
   if (mining.queue) return resolve(loaded.path ? dirname(loaded.path) : process.cwd(), mining.queue);
-  return defaultReviewQueuePath(options.index ?? loaded.config.index ?? readEnv().indexDir ?? DEFAULT_INDEX_DIR);
+  return defaultReviewQueuePath(indexDirOf(options.index, loaded.config));
 }

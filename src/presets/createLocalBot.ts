@@ -1,7 +1,7 @@
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { createBot, type Bot } from "../bot.js";
-import { DEFAULT_INDEX_DIR, readEnv, type EnvConfig } from "../config.js";
-import { loadConfigFile, type LlamadeskConfig } from "../configFile.js";
+import { readEnv, type EnvConfig } from "../config.js";
+import { indexDirOf, loadConfigFile, storePathOf, type LlamadeskConfig } from "../configFile.js";
 import { isLlamadeskError, LlamadeskError } from "../errors.js";
 import { createEmbedder, type EmbedderConfig } from "../knowledge/createEmbedder.js";
 import type { Embedder } from "../knowledge/Embedder.js";
@@ -49,7 +49,7 @@ export interface LocalBotOptions {
 export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot> {
   const { config } = await loadConfigFile(options.configFile);
   const env = readEnv();
-  const indexDir = resolve(options.index ?? config.index ?? env.indexDir ?? DEFAULT_INDEX_DIR);
+  const indexDir = indexDirOf(options.index, config);
   const embedder = options.knowledge?.embedder ?? (await createEmbedder(embedderConfig(options, config, env)));
   try {
     const index = options.knowledge?.index ?? (await KnowledgeIndex.load(indexDir, { embedder }));
@@ -57,7 +57,7 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
     const policy = { ...config.policy, ...options.policy, generation: { ...config.policy?.generation, ...options.policy?.generation } };
     const modelPath = options.model === false ? undefined : (options.model ?? config.model ?? env.model);
     const { chatModel, problem } = modelPath === undefined ? {} : await loadChatModel(resolve(modelPath), config);
-    const storePath = options.store ?? config.store ?? join(dirname(indexDir), "conversations.sqlite");
+    const storePath = options.store ?? storePathOf(config, indexDir);
     const store = await SqliteConversationStore.open({ path: storePath === ":memory:" ? storePath : resolve(storePath) }).catch(async (error) => {
       await chatModel?.dispose();
       throw error;
