@@ -51,8 +51,9 @@ export function parsePositiveInt(flag: string): (value: string) => number {
 }
 
 /** --port: 0 (any free port) to 65535. */
-export function parsePort(value: string): number {
+/** A port number from 0 to 65535; `name` says where the value came from in the error (`--port`, `PORT`). */
+export function parsePort(value: string, name = "--port"): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new LlamadeskError("INVALID_OPTION", `--port must be a port number from 0 to 65535 (got "${value}").`);
+  if (!/^\d+$/.test(value) || n > 65535) throw new LlamadeskError("INVALID_OPTION", `${name} must be a port number from 0 to 65535 (got "${value}").`);
   return n;
 }

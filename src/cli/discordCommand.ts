@@ -2,6 +2,7 @@ import { CONFIG_FILE_NAME, loadConfigFile } from "../configFile.js";
 import { LlamadeskError } from "../errors.js";
 import { createLocalBot } from "../presets/createLocalBot.js";
 import { localBotOptions, type BotCliOptions } from "./askCommand.js";
+import { stopSignal } from "./stopSignal.js";
 
 const log = (line: string) => process.stderr.write(`discord: ${line}\n`);
 
@@ -22,13 +23,7 @@ export async function discordCommand(options: BotCliOptions): Promise<number> {
   try {
     await channel.start(bot);
     process.stderr.write("llamadesk is answering on Discord. Ctrl-C stops.\n");
-    const outcome = await Promise.race([
-      fatal,
-      new Promise<string>((resolve) => {
-        process.once("SIGINT", () => resolve("SIGINT"));
-        process.once("SIGTERM", () => resolve("SIGTERM"));
-      }),
-    ]);
+    const outcome = await Promise.race([fatal, stopSignal()]);
     if (typeof outcome !== "string") throw outcome;
     process.stderr.write(`${outcome}: stopping…\n`);
     await channel.stop();

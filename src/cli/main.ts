@@ -12,7 +12,7 @@ import { pullCommand, secondsParser } from "./pullCommand.js";
 import { reviewCommand } from "./reviewCommand.js";
 import { searchCommand } from "./searchCommand.js";
 import { slackCommand } from "./slackCommand.js";
-import { parsePortOption, serveCommand } from "./serveCommand.js";
+import { serveCommand } from "./serveCommand.js";
 import { syncCommand } from "./syncCommand.js";
 import { exportFinetuneCommand } from "./exportFinetuneCommand.js";
 import { parseInterval } from "../sync/parseInterval.js";
@@ -84,7 +84,7 @@ withBotOptions(program.command("chat").description("talk to the bot in the termi
 withBotOptions(program.command("slack").description("run the Slack bot (HTTP Events API or Socket Mode) until Ctrl-C; see README, \"Slack\""))
   .addOption(new Option("--socket", "Socket Mode: no public URL needed (env SLACK_APP_TOKEN)").conflicts("http"))
   .addOption(new Option("--http", "HTTP Events API mode (env SLACK_SIGNING_SECRET)"))
-  .addOption(new Option("--port <n>", "HTTP mode: port to listen on (env PORT; default 3000)").argParser(parsePort))
+  .addOption(new Option("--port <n>", "HTTP mode: port to listen on (env PORT; default 3000)").argParser((v) => parsePort(v)))
   .action(async (opts) => finish(await slackCommand(opts)));
 
 const discord = withBotOptions(program.command("discord").description("run the Discord bot until Ctrl-C; see README, \"Discord\"")).action(async (opts) =>
@@ -98,7 +98,7 @@ discord
   .action(async (opts, command: Command) => finish(await discordRegisterCommand({ ...command.parent?.opts(), ...opts })));
 
 withBotOptions(program.command("serve").description("serve the HTTP API, the website widget (/widget.js) and a demo page (/) until Ctrl-C"))
-  .addOption(new Option("--port <n>", "port (else the config file's web.port, else env PORT, else 8787; 0 picks a free one)").argParser(parsePortOption))
+  .addOption(new Option("--port <n>", "port (else the config file's web.port, else env PORT, else 8787; 0 picks a free one)").argParser((v) => parsePort(v)))
   .option("--host <address>", "interface to listen on (else the config file's web.host, else 127.0.0.1)")
   .action(async (opts) => finish(await serveCommand(opts)));
 

@@ -2,6 +2,7 @@ import { SlackChannel } from "../channels/slack/SlackChannel.js";
 import { CONFIG_FILE_NAME, loadConfigFile } from "../configFile.js";
 import { createLocalBot } from "../presets/createLocalBot.js";
 import { localBotOptions, type BotCliOptions } from "./askCommand.js";
+import { stopSignal } from "./stopSignal.js";
 
 export interface SlackCliOptions extends BotCliOptions {
   /** Socket Mode (SLACK_APP_TOKEN) instead of HTTP. */
@@ -38,10 +39,7 @@ export async function slackCommand(options: SlackCliOptions): Promise<number> {
         ? `llamadesk is answering on Slack: events at http://0.0.0.0:${channel.port}${settings.path}. Ctrl-C stops.\n`
         : "llamadesk is answering on Slack (Socket Mode). Ctrl-C stops.\n",
     );
-    const signal = await new Promise<string>((resolve) => {
-      process.once("SIGINT", () => resolve("SIGINT"));
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-    });
+    const signal = await stopSignal();
     process.stderr.write(`${signal}: stopping…\n`);
     await channel.stop();
     return 0;
