@@ -58,10 +58,13 @@ export async function createMiningStep(options: MiningStepOptions): Promise<Mini
     })());
   return {
     async afterPull(_source, threads, index) {
+      // Threads the queue knows (in any status) are never mined again: only new ones go on, and the
+      // model loads only for them.
       const unseen = [];
       for (const thread of threads) if (!(await queue.isKnownThread(thread.id))) unseen.push(thread);
-      const chatModel = unseen.length > 0 ? await loadModel() : undefined;
-      const summary = await mineThreads({ threads, queue, embedder: options.embedder, index, rules: options.rules, ...(chatModel ? { chatModel } : {}) });
+      if (unseen.length === 0) return { "new candidate(s)": 0, merged: 0 };
+      const chatModel = await loadModel();
+      const summary = await mineThreads({ threads: unseen, queue, embedder: options.embedder, index, rules: options.rules, ...(chatModel ? { chatModel } : {}) });
       return { "new candidate(s)": summary.added, merged: summary.merged };
     },
     reviewedSource: { name: "reviewed-faq", connector: "reviewed-faq", create: () => new ReviewedFaqConnector({ queue }) },
