@@ -1,8 +1,10 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "connectors/**/*.test.ts"],
+    // The public-dataset suites run as their own command: npm run test:datasets (vitest.datasets.config.ts).
+    exclude: [...configDefaults.exclude, "test/datasets/**"],
     // Native addons (hnswlib-node, node-llama-cpp) are happiest in child processes.
     pool: "forks",
     testTimeout: 60_000,

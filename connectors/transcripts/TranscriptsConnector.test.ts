@@ -1,6 +1,6 @@
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { isLlamadeskError } from "../../src/errors.js";
@@ -11,8 +11,8 @@ import type { SourceDoc, SourceIssue } from "../../src/types.js";
 import { definition, parseAbcdTranscripts, parseJsonlTranscripts, TranscriptsConnector } from "./index.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
-/** The public ABCD sample, read in place (see ../shared/datasets/README.md). */
-const ABCD_SAMPLE = resolve(process.env.LLAMADESK_DATASETS ?? resolve(process.cwd(), "../shared/datasets"), "abcd/abcd_sample.json");
+/** Three ABCD-shaped chats of our own (the public sample is read by test/datasets/abcd.test.ts). */
+const ABCD_CHATS = join(FIXTURES, "abcd-chats.json");
 
 async function pullAll(connector: TranscriptsConnector): Promise<{ docs: SourceDoc[]; issues: SourceIssue[] }> {
   const docs: SourceDoc[] = [];
@@ -55,21 +55,22 @@ describe("parseJsonlTranscripts", () => {
 });
 
 describe("parseAbcdTranscripts", () => {
-  it("reads the public ABCD sample: roles, actions as bot messages, flow tags, no personal data", async () => {
+  it("reads ABCD chats: roles, actions as bot messages, flow tags, no personal data from the scenario", async () => {
     const { readFile } = await import("node:fs/promises");
-    const text = await readFile(ABCD_SAMPLE, "utf8");
-    const { threads, issues } = parseAbcdTranscripts(text, "abcd_sample.json");
+    const { threads, issues } = parseAbcdTranscripts(await readFile(ABCD_CHATS, "utf8"), "abcd-chats.json");
     expect(issues).toEqual([]);
-    expect(threads.map((t) => t.id)).toEqual(["abcd:3592", "abcd:9489", "abcd:3695"]);
+    expect(threads.map((t) => t.id)).toEqual(["abcd:101", "abcd:102", "abcd:103"]);
+    expect(threads.map((t) => t.location)).toEqual([2, 36, 61].map((line) => ({ file: "abcd-chats.json", line })));
     const first = threads[0]!;
-    expect(first.tags).toEqual(["product_defect", "return_size"]);
-    expect(first.messages[0]).toEqual({ id: "0", author: "agent", role: "agent", text: "Hi!" });
-    expect(first.messages.find((m) => m.text.startsWith("Account has been pulled up"))?.role).toBe("bot");
-    expect(first.messages).toHaveLength(29);
-    // The scenario (name, email, address) is not copied; what the customer typed in the chat stays, as typed.
+    expect(first.tags).toEqual(["product_defect", "return_color"]);
+    expect(first.messages[0]).toEqual({ id: "0", author: "agent", role: "agent", text: "Hello, thanks for contacting us!" });
+    expect(first.messages[5]).toEqual({ id: "5", author: "action", role: "bot", text: "Account has been pulled up for Rosa Lindqvist." });
+    expect(first.messages).toHaveLength(23);
+    // The scenario (name, email, phone, order) is not copied; what the customer typed in the chat stays, as typed.
     expect(Object.keys(first).sort()).toEqual(["id", "location", "messages", "platform", "tags"]);
+    expect(JSON.stringify(threads)).not.toMatch(/north & pine|tberg204|iokafor77/);
+    expect(first.messages.map((m) => m.text)).toContain("rlindqvist@email.com");
     expect(new Set(first.messages.map((m) => m.author))).toEqual(new Set(["agent", "customer", "action"]));
-    expect(first.location).toEqual({ file: "abcd_sample.json", line: 1 });
   });
 
   it("reports a bad conversation with its line and keeps the good ones; accepts the full release's splits", async () => {
@@ -96,16 +97,16 @@ describe("TranscriptsConnector", () => {
       const { copyFile } = await import("node:fs/promises");
       await mkdir(join(dir, "abcd"));
       await copyFile(join(FIXTURES, "helpdesk.jsonl"), join(dir, "helpdesk.jsonl"));
-      await copyFile(ABCD_SAMPLE, join(dir, "abcd", "sample.json"));
+      await copyFile(ABCD_CHATS, join(dir, "abcd", "chats.json"));
       await writeFile(join(dir, "notes.txt"), "not a transcript");
       const { docs, issues } = await pullAll(new TranscriptsConnector({ paths: [dir] }));
-      expect(docs.map((d) => d.id)).toEqual(["abcd:3592", "abcd:9489", "abcd:3695", "transcript:T-1001", "transcript:T-1002", "transcript:1006"]);
+      expect(docs.map((d) => d.id)).toEqual(["abcd:101", "abcd:102", "abcd:103", "transcript:T-1001", "transcript:T-1002", "transcript:1006"]);
       expect(issues.map((i) => `${i.file}:${i.line}`)).toEqual(["helpdesk.jsonl:4", "helpdesk.jsonl:5", "helpdesk.jsonl:6", "helpdesk.jsonl:7"]);
       const upload = docs.find((d) => d.id === "transcript:T-1001")!;
       expect(upload).toMatchObject({ kind: "chat", title: "Upload limit", url: "https://help.example.com/tickets/1001", location: { file: "helpdesk.jsonl", line: 1 } });
       expect(upload.text).toContain("Dana (agent): On the Team plan a single file can be up to 250 GB.");
       expect(upload.thread?.messages).toHaveLength(3);
-      expect(docs.find((d) => d.id === "abcd:3695")!.title).toBe("HEY HO!");
+      expect(docs.find((d) => d.id === "abcd:103")!.title).toBe("GOOD MORNING!!");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

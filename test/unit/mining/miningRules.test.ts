@@ -12,7 +12,6 @@ import { parseMiningConfig, resolveMiningRules } from "../../../src/mining/Minin
 import { classifyAskerReply } from "../../../src/mining/resolutionSignals.js";
 
 const rules = resolveMiningRules();
-const DATASETS = resolve(process.env.LLAMADESK_DATASETS ?? resolve(process.cwd(), "../shared/datasets"));
 
 type Spec = [author: string, text: string, extra?: Partial<ChatMessage>];
 function thread(specs: Spec[], extra: Partial<ChatThread> = {}, agents: string[] = []): ChatThread {
@@ -150,19 +149,22 @@ describe("extractCandidate (rules)", () => {
 });
 
 describe("mining rules on labelled data", () => {
-  it("the ABCD sample chats: refund status and promo code resolved, the refused return not", async () => {
-    const { threads } = parseAbcdTranscripts(await readFile(resolve(DATASETS, "abcd/abcd_sample.json"), "utf8"), "abcd_sample.json");
+  it("ABCD-shaped chats: delivery status and gift card resolved, the refused return not", async () => {
+    const file = resolve(process.cwd(), "connectors/transcripts/fixtures/abcd-chats.json");
+    const { threads } = parseAbcdTranscripts(await readFile(file, "utf8"), "abcd-chats.json");
     const results = threads.map((t) => {
       const resolution = detectResolution(t, rules);
       return { id: t.id, resolved: resolution.resolved, draft: extractCandidate(t, resolution) };
     });
-    expect(results.map((r) => [r.id, r.resolved])).toEqual([["abcd:3592", false], ["abcd:9489", true], ["abcd:3695", true]]);
+    expect(results.map((r) => [r.id, r.resolved])).toEqual([["abcd:101", false], ["abcd:102", true], ["abcd:103", true]]);
+    // The reply to the question and the reply to the follow-up ("how long does delivery usually take") together.
     expect(results[1]!.draft).toMatchObject({
-      question: "Just wanted to check on the status of a refund",
-      answer: "It is currently in progress and the payment method with which it is being processed is online towards your credit card.\nLess than a week",
+      question: "When will my order arrive? It says shipped but nothing since",
+      answer: "Your parcel left our warehouse on Monday and is with the courier now.\nDelivery is 3 to 5 business days after it leaves the warehouse.",
     });
-    expect(results[2]!.draft).toMatchObject({ answer: "Ok, all promo codes expire after 7 days without fail." });
-    expect(results[2]!.draft!.question).toMatch(/^I've got a promo code and I want to know when they expire\./);
+    // The greeting-only opening and the holding replies are left out; the action lines are not the answer.
+    expect(results[2]!.draft).toMatchObject({ answer: "Gift cards are valid for 12 months from the day they are bought." });
+    expect(results[2]!.draft!.question).toMatch(/^I was given a gift card for my birthday and I want to know when it expires\./);
   });
 
   it("the hand-labelled fixtures: precision and recall stay high (the bench prints the per-thread table)", async () => {
