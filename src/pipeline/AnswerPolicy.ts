@@ -48,7 +48,9 @@ export interface AnswerPolicy {
   handoffAfterAbstentions: number;
   /**
    * Follow-ups ("and on Android?") become standalone questions for retrieval: `"rules"` joins them to the previous
-   * question, `"model"` asks the chat model to rewrite them, `"auto"` uses the model for follow-ups when there is one.
+   * question (one that only swaps a detail, "and to Australia?", takes the place of the previous question's last
+   * detail), `"model"` asks the chat model to rewrite them, `"auto"` uses the model for follow-ups when there is one.
+   * Either way, a swapped-in detail must be mentioned by the passages answered from, when any of them mentions it.
    * Defaults to `"auto"`.
    */
   condense: CondenseMode;

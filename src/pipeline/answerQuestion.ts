@@ -10,6 +10,7 @@ import { toAnswerSource, type AnswerSource } from "./AnswerSource.js";
 import type { AnswerMessages } from "./buildAnswerMessages.js";
 import type { PipelineSteps } from "./createPipelineSteps.js";
 import { detectHandoffRequest } from "./detectHandoffRequest.js";
+import { preferNamed } from "./preferNamed.js";
 
 export interface AnswerDeps {
   steps: PipelineSteps;
@@ -54,7 +55,8 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
   const condensed = await steps.condense.invoke({ history, question: text }, config);
   const condenseMs = performance.now() - mark;
   mark = performance.now();
-  const passages = await steps.retrieve.invoke(condensed.question, config);
+  // A follow-up that swaps a detail ("and to Australia?") is answered from passages about the new detail.
+  const passages = preferNamed(await steps.retrieve.invoke(condensed.question, config), condensed.named);
   const retrievalMs = performance.now() - mark;
   const verdict = await steps.gate.invoke({ question: condensed.question, passages }, config);
   const timing = (partial: Partial<AnswerTiming> = {}): AnswerTiming => ({

@@ -3,8 +3,9 @@ import { resolvePolicy, DEFAULT_POLICY } from "../../src/pipeline/AnswerPolicy.j
 import type { AnswerSource } from "../../src/pipeline/AnswerSource.js";
 import { assessAnswerability, termCoverage } from "../../src/pipeline/assessAnswerability.js";
 import { cite } from "../../src/pipeline/cite.js";
-import { condenseQuestion, looksLikeFollowUp } from "../../src/pipeline/condenseQuestion.js";
+import { condenseQuestion, looksLikeFollowUp, swapDetail } from "../../src/pipeline/condenseQuestion.js";
 import { detectHandoffRequest } from "../../src/pipeline/detectHandoffRequest.js";
+import { preferNamed } from "../../src/pipeline/preferNamed.js";
 import { loadPrompts } from "../../src/prompts/loadPrompts.js";
 import type { Turn } from "../../src/store/ConversationStore.js";
 import { FakeChatModel } from "../../src/testing/FakeChatModel.js";
@@ -113,7 +114,7 @@ describe("condenseQuestion", () => {
   const history = [turn("user", "Is there an Android app?"), turn("assistant", "Yes.")];
 
   it("tells follow-ups from standalone questions", () => {
-    for (const q of ["and on iOS?", "does it sync?", "what about teams?", "why?"]) expect(looksLikeFollowUp(q), q).toBe(true);
+    for (const q of ["and on iOS?", "does it sync?", "what about teams?", "why?", "how do I do that on Windows?"]) expect(looksLikeFollowUp(q), q).toBe(true);
     for (const q of ["Can I get a mortgage?", "Is there an Android app?", "How do I export my data as CSV?"]) expect(looksLikeFollowUp(q), q).toBe(false);
   });
 
@@ -121,14 +122,33 @@ describe("condenseQuestion", () => {
     const prompts = await loadPrompts();
     expect(await condenseQuestion({ history: [], question: "and on iOS?" }, { mode: "auto", prompts })).toEqual({ question: "and on iOS?", by: "unchanged" });
     expect(await condenseQuestion({ history, question: "How do I export?" }, { mode: "auto", prompts })).toEqual({ question: "How do I export?", by: "unchanged" });
-    expect(await condenseQuestion({ history, question: "and on iOS?" }, { mode: "auto", prompts })).toEqual({ question: "Is there an Android app? and on iOS?", by: "rules" });
+    expect(await condenseQuestion({ history, question: "and on iOS?" }, { mode: "auto", prompts })).toEqual({ question: "Is there an Android app? and on iOS?", by: "rules", named: "on iOS" });
+    expect(await condenseQuestion({ history, question: "does it sync?" }, { mode: "auto", prompts })).toEqual({ question: "Is there an Android app? does it sync?", by: "rules" });
+  });
+
+  it("a follow-up that swaps a detail replaces the previous question's last one, and names it", async () => {
+    const prompts = await loadPrompts();
+    const germany = [turn("user", "How long until my order arrives in Germany?"), turn("assistant", "2–4 business days.")];
+    expect(await condenseQuestion({ history: germany, question: "and to Australia?" }, { mode: "auto", prompts })).toEqual({
+      question: "How long until my order arrives to Australia?",
+      by: "rules",
+      named: "to Australia",
+    });
+    // A detail without a preposition keeps the previous one.
+    expect(swapDetail("How do I connect Tidepool to Slack?", "what about Microsoft Teams?")).toEqual({ question: "How do I connect Tidepool to Microsoft Teams?", named: "Microsoft Teams" });
+    expect(swapDetail("Can I pay in euros instead of dollars?", "And with PayPal?")).toEqual({ question: "Can I pay with PayPal?", named: "with PayPal" });
+    // "on" inside "sign-on" starts no detail.
+    expect(swapDetail("How do I set up single sign-on?", "and on Linux?")).toEqual({ question: "How do I set up single sign-on? and on Linux?", named: "on Linux" });
+    // Questions and conditions of their own, and words pointing back, are not a detail.
+    for (const q of ["and how long does it take?", "and if I cancel?", "what about it?", "and?", "and for those?", "How do I export?"]) expect(swapDetail("Do you ship to Germany?", q), q).toBeUndefined();
   });
 
   it("asks the model for follow-ups with the condense prompt, and falls back to rules on an empty rewrite", async () => {
     const prompts = await loadPrompts();
     const model = new FakeChatModel({ answers: ["Standalone question: Is there an iOS app?\nextra", ""] });
     const out = await condenseQuestion({ history, question: "and on iOS?" }, { mode: "auto", model, prompts });
-    expect(out).toEqual({ question: "Is there an iOS app?", by: "model" });
+    // The swapped detail is named whoever rewrote the question: the answer must be about it either way.
+    expect(out).toEqual({ question: "Is there an iOS app?", by: "model", named: "on iOS" });
     expect(model.calls[0]!.messages[0]!.content).toContain("Customer: Is there an Android app?\nAssistant: Yes.");
     expect(model.calls[0]!.options).toMatchObject({ temperature: 0, stop: ["\n"] });
     expect((await condenseQuestion({ history, question: "and on iOS?" }, { mode: "auto", model, prompts })).by).toBe("rules");
@@ -144,5 +164,24 @@ describe("resolvePolicy", () => {
     expect(() => resolvePolicy({ mode: "creative" as never })).toThrow(/policy\.mode/);
     expect(() => resolvePolicy({ generation: { topP: 0 } })).toThrow(/policy\.generation\.topP/);
     expect(() => resolvePolicy({ unknown: 1 } as never)).toThrow(/policy/);
+  });
+});
+
+describe("preferNamed", () => {
+  const entry = (docId: string, title: string, text: string, score: number): Passage => ({ ...passage(docId, score, 0.7, title), text });
+  const times = entry("times", "How long does shipping take?", "2–4 business days in the US, 4–8 to the EU.", 1);
+  const australia = entry("australia", "Do you ship to Australia?", "Not yet. We ship to the US, Canada and the EU.", 0.9);
+  const uk = entry("uk", "Do you ship to the UK?", "Yes, in 3–5 business days. Australia is next.", 0.8);
+
+  it("keeps the passages that mention the most of what was named, in their order", () => {
+    expect(preferNamed([times, australia, uk], "to Australia").map((p) => p.docId)).toEqual(["australia", "uk"]);
+    expect(preferNamed([times, australia, uk], "the UK").map((p) => p.docId)).toEqual(["uk"]);
+  });
+
+  it("keeps them all when nothing was named, none mentions it, or all do", () => {
+    expect(preferNamed([times, australia], undefined)).toEqual([times, australia]);
+    expect(preferNamed([times, australia], "to Japan")).toEqual([times, australia]);
+    // "EU" is in both: it tells them apart no more than "Tidepool" would.
+    expect(preferNamed([times, australia], "the EU")).toEqual([times, australia]);
   });
 });
