@@ -107,6 +107,20 @@ export interface ConversationStore {
   feedback(turnId: string): Promise<FeedbackCounts>;
   /** Deletes the conversation with its turns and their feedback. Returns false for an unknown id. */
   deleteConversation(id: string): Promise<boolean>;
+  /**
+   * Records that a platform event was seen, so that a redelivery of it (a Slack retry, a Discord gateway
+   * replay) is not answered twice, even after a restart or by another process on the same store. `key` names
+   * the event, e.g. `slack:C0123:1712345678.000100`; `ttlMs` (a whole number of at least 1) is how long to
+   * remember it, by the store's clock.
+   *
+   * Resolves true when the key has no record, or only one whose time is up (at or after its `ttlMs`), and
+   * records it until now + `ttlMs`. Resolves false while an earlier record lasts, and leaves that record as it
+   * was (a redelivery does not extend it). Insert-if-absent, atomically: of calls racing on one key, on this
+   * store or on any other over the same database, exactly one resolves true. Any call may delete records whose
+   * time is up, for every key, so they do not pile up. Records are not part of conversations
+   * (`deleteConversation` leaves them). An empty key or a bad `ttlMs` throws INVALID_OPTION.
+   */
+  markEventSeen(key: string, ttlMs: number): Promise<boolean>;
   /** Closes the store; calling it again does nothing, any other call afterwards throws STORE_FAILED. */
   dispose(): Promise<void>;
 }
@@ -137,6 +151,11 @@ export function checkFeedback(input: FeedbackInput): void {
   checkId("turnId", input.turnId);
   checkId("userId", input.userId);
   checkOneOf("vote", input.vote, VOTES);
+}
+
+export function checkSeenEvent(key: string, ttlMs: number): void {
+  checkId("key", key);
+  if (!Number.isInteger(ttlMs) || ttlMs < 1) invalid(`ttlMs must be a whole number of at least 1 (got ${ttlMs})`);
 }
 
 export function conversationNotFound(id: string): LlamadeskError {

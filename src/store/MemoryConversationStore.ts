@@ -3,6 +3,7 @@ import {
   checkFeedback,
   checkHistoryLimit,
   checkNewTurn,
+  checkSeenEvent,
   checkStatus,
   conversationNotFound,
   notAnAnswer,
@@ -36,6 +37,8 @@ export class MemoryConversationStore implements ConversationStore {
   private readonly turnById = new Map<string, Turn>();
   /** Votes by turn id, then user id. */
   private readonly votes = new Map<string, Map<string, { vote: Vote; comment?: string }>>();
+  /** Seen event keys and when their record ends (ms since the epoch). */
+  private readonly seenEvents = new Map<string, number>();
   private disposed = false;
 
   constructor(options: MemoryConversationStoreOptions = {}) {
@@ -112,6 +115,16 @@ export class MemoryConversationStore implements ConversationStore {
       this.votes.delete(turn.id);
     }
     this.turns.delete(id);
+    return true;
+  }
+
+  async markEventSeen(key: string, ttlMs: number): Promise<boolean> {
+    this.assertOpen();
+    checkSeenEvent(key, ttlMs);
+    const now = this.now().getTime();
+    for (const [seen, until] of this.seenEvents) if (until <= now) this.seenEvents.delete(seen);
+    if (this.seenEvents.has(key)) return false;
+    this.seenEvents.set(key, now + ttlMs);
     return true;
   }
 

@@ -5,6 +5,7 @@ import {
   checkFeedback,
   checkHistoryLimit,
   checkNewTurn,
+  checkSeenEvent,
   checkStatus,
   conversationNotFound,
   notAnAnswer,
@@ -30,10 +31,10 @@ export interface SqliteConversationStoreOptions {
   now?: () => Date;
 }
 
-/** Kept in the file's `user_version`. Raise it with a migration step in `createOrCheckSchema` when the schema changes. */
-const SCHEMA_VERSION = 1;
+/** Kept in the file's `user_version`. Raise it with a step in `MIGRATIONS` when the schema changes. */
+const SCHEMA_VERSION = 2;
 
-const SCHEMA = `
+const SCHEMA_V1 = `
 CREATE TABLE conversations (
   id TEXT PRIMARY KEY,
   channel TEXT,
@@ -63,6 +64,20 @@ CREATE TABLE feedback (
   PRIMARY KEY (turn_id, user_id)
 ) WITHOUT ROWID;
 `;
+
+/** Platform events channels have seen (see `markEventSeen`): a redelivery after a restart is not answered twice. */
+const SEEN_EVENTS = `
+CREATE TABLE seen_events (
+  key TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL -- ms since the epoch; the record lasts while the clock is before it
+) WITHOUT ROWID;
+CREATE INDEX seen_events_by_expiry ON seen_events (expires_at);
+`;
+
+/** `MIGRATIONS[v - 1]` takes a file of version v to v + 1, so files of every earlier version keep opening. */
+const MIGRATIONS = [SEEN_EVENTS];
+
+const SCHEMA = SCHEMA_V1 + MIGRATIONS.join("");
 
 const TURN_COLUMNS = "id, conversation_id AS conversationId, role, text, created_at AS createdAt, outcome, sources, mode";
 const CONVERSATION_COLUMNS = "id, channel, user, status, created_at AS createdAt, updated_at AS updatedAt";
@@ -96,6 +111,7 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly statements: Statements;
   private readonly appendTx: Database.Transaction<(turn: Turn, channel: string | null, user: string | null) => void>;
   private readonly feedbackTx: Database.Transaction<(input: FeedbackInput, at: string) => FeedbackCounts>;
+  private readonly seenTx: Database.Transaction<(key: string, now: number, ttlMs: number) => boolean>;
 
   private constructor(
     private readonly db: Database.Database,
@@ -117,6 +133,10 @@ export class SqliteConversationStore implements ConversationStore {
       if (role !== "assistant") throw notAnAnswer(input.turnId);
       s.upsertVote.run({ turnId: input.turnId, userId: input.userId, vote: input.vote, comment: input.comment ?? null, at });
       return s.counts.get(input.turnId)!;
+    });
+    this.seenTx = db.transaction((key: string, now: number, ttlMs: number) => {
+      s.pruneSeenEvents.run(now);
+      return s.insertSeenEvent.run(key, now + ttlMs).changes > 0;
     });
   }
 
@@ -189,6 +209,13 @@ export class SqliteConversationStore implements ConversationStore {
     return this.statements.deleteConversation.run(id).changes > 0;
   }
 
+  async markEventSeen(key: string, ttlMs: number): Promise<boolean> {
+    this.assertOpen();
+    checkSeenEvent(key, ttlMs);
+    // IMMEDIATE: the write lock first, so a process racing on the same file waits instead of failing with SQLITE_BUSY.
+    return this.seenTx.immediate(key, this.now().getTime(), ttlMs);
+  }
+
   async dispose(): Promise<void> {
     if (this.db.open) this.db.close();
   }
@@ -231,6 +258,8 @@ function prepareStatements(db: Database.Database) {
       "SELECT count(*) FILTER (WHERE vote = 'up') AS up, count(*) FILTER (WHERE vote = 'down') AS down FROM feedback WHERE turn_id = ?",
     ),
     deleteConversation: db.prepare<[string]>("DELETE FROM conversations WHERE id = ?"),
+    pruneSeenEvents: db.prepare<[number]>("DELETE FROM seen_events WHERE expires_at <= ?"),
+    insertSeenEvent: db.prepare<[string, number]>("INSERT INTO seen_events (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"),
   };
 }
 
@@ -245,6 +274,11 @@ function createOrCheckSchema(db: Database.Database, path: string): void {
         `The conversation store ${path} has schema version ${version}, written by a newer llamadesk (this one reads version ${SCHEMA_VERSION}). Upgrade llamadesk, or point the store at another file.`,
       );
     }
+    if (version >= 1 && isConversationStore(db)) {
+      for (const step of MIGRATIONS.slice(version - 1)) db.exec(step);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      return;
+    }
     const objects = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() as number;
     if (version !== 0 || objects > 0) {
       throw new LlamadeskError(
@@ -255,6 +289,12 @@ function createOrCheckSchema(db: Database.Database, path: string): void {
     db.exec(SCHEMA);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/** Version 1's tables are there: an older file of ours to migrate, not someone else's database with a user_version. */
+function isConversationStore(db: Database.Database): boolean {
+  const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('conversations', 'turns', 'feedback')").pluck().get() as number;
+  return tables === 3;
 }
 
 function openFailed(path: string, error: unknown): LlamadeskError {

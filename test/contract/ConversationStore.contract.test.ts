@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { isLlamadeskError, type ErrorCode } from "../../src/errors.js";
 import type { ConversationStore, NewTurn, TurnSource } from "../../src/store/ConversationStore.js";
@@ -216,6 +217,40 @@ describe.each(implementations)("ConversationStore contract: $name", (impl) => {
     await expectCode(store.history("c1"), "STORE_FAILED");
     await expectCode(store.appendTurn(ask("c1", "q")), "STORE_FAILED");
   });
+
+  it("marks an event seen once until its time is up; a redelivery does not extend it", async () => {
+    let t = Date.parse("2024-05-01T09:00:00.000Z");
+    const store = await openStore({ now: () => new Date(t) });
+    expect(await store.markEventSeen("slack:C1:1714554000.000100", 60_000)).toBe(true);
+    expect(await store.markEventSeen("slack:C1:1714554000.000100", 60_000)).toBe(false);
+    expect(await store.markEventSeen("slack:C1:1714554000.000200", 60_000)).toBe(true);
+    t += 59_999;
+    expect(await store.markEventSeen("slack:C1:1714554000.000100", 60_000)).toBe(false);
+    t += 1; // 60 s after the first sighting, however often it was redelivered since
+    expect(await store.markEventSeen("slack:C1:1714554000.000100", 60_000)).toBe(true);
+    expect(await store.markEventSeen("slack:C1:1714554000.000100", 60_000)).toBe(false);
+    expect(await store.markEventSeen("slack:C1:1714554000.000200", 1)).toBe(true); // its first record ran out too
+  });
+
+  it("marks an event seen for exactly one of calls racing on its key", async () => {
+    const store = await openStore();
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.markEventSeen("discord:message:1234", 3_600_000)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("keeps seen events apart from conversations, and checks their arguments", async () => {
+    const store = await openStore();
+    await store.appendTurn(ask("slack:C1:1.0", "q"));
+    expect(await store.markEventSeen("slack:C1:1.0", 60_000)).toBe(true);
+    expect(await store.deleteConversation("slack:C1:1.0")).toBe(true);
+    expect(await store.markEventSeen("slack:C1:1.0", 60_000)).toBe(false);
+    expect(await store.history("slack:C1:1.0")).toEqual([]);
+    expect((await expectCode(store.markEventSeen("", 60_000), "INVALID_OPTION")).message).toContain("key");
+    for (const ttl of [0, -5, 1.5, Number.NaN]) expect((await expectCode(store.markEventSeen("k", ttl), "INVALID_OPTION")).message).toContain("ttlMs");
+    expect(await store.markEventSeen("k", 60_000)).toBe(true); // the refused calls recorded nothing
+    await store.dispose();
+    await expectCode(store.markEventSeen("k2", 60_000), "STORE_FAILED");
+  });
 });
 
 describe("SqliteConversationStore", () => {
@@ -297,5 +332,59 @@ describe("SqliteConversationStore", () => {
     expect(isLlamadeskError(error, "STORE_FAILED")).toBe(true);
     expect((error as Error).message).toContain("Create its directory");
     await expectCode(SqliteConversationStore.open({ path: "" }), "INVALID_OPTION");
+  });
+
+  it("opens a version 1 file (before seen events), keeps what it holds, and adds the seen events table", async () => {
+    const { path, store } = await storeFile();
+    await store.appendTurn({ ...ask("c1", "refund?"), channel: "slack", user: "U1" });
+    const history = await store.history("c1");
+    await store.dispose();
+    // What version 1 wrote: version 2 is version 1 and the seen_events table (its index goes with it).
+    const v1 = new Database(path);
+    v1.exec("DROP TABLE seen_events");
+    v1.pragma("user_version = 1");
+    v1.close();
+
+    const reopened = await tracked(SqliteConversationStore.open({ path }));
+    expect(await reopened.history("c1")).toEqual(history);
+    expect(await reopened.markEventSeen("slack:C1:1.0", 60_000)).toBe(true);
+    expect(await reopened.markEventSeen("slack:C1:1.0", 60_000)).toBe(false);
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma("user_version", { simple: true })).toBe(2);
+    db.close();
+  });
+
+  it("refuses a database with a version 1 label but not its tables, without writing to it", async () => {
+    const path = join(await tempDir(), "other.db");
+    const other = new Database(path);
+    other.exec("CREATE TABLE notes (text TEXT)");
+    other.pragma("user_version = 1");
+    other.close();
+    await expectCode(SqliteConversationStore.open({ path }), "STORE_FAILED");
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare("SELECT name FROM sqlite_master").pluck().all()).toEqual(["notes"]);
+    db.close();
+  });
+
+  it("marks an event seen for one of two stores on one file (two processes), and prunes records whose time is up", async () => {
+    let t = Date.parse("2024-05-01T09:00:00.000Z");
+    const now = () => new Date(t);
+    const path = join(await tempDir(), "conversations.db");
+    const first = await tracked(SqliteConversationStore.open({ path, now }));
+    const second = await tracked(SqliteConversationStore.open({ path, now }));
+    const keys = Array.from({ length: 50 }, (_, i) => `slack:C1:${i}.0`);
+    const results = await Promise.all(keys.flatMap((key) => [first.markEventSeen(key, 60_000), second.markEventSeen(key, 60_000)]));
+    for (let i = 0; i < keys.length; i++) expect([results[2 * i], results[2 * i + 1]]).toEqual([true, false]);
+
+    const rows = () => {
+      const db = new Database(path, { readonly: true });
+      const count = db.prepare("SELECT count(*) FROM seen_events").pluck().get();
+      db.close();
+      return count;
+    };
+    expect(rows()).toBe(50);
+    t += 60_000;
+    expect(await second.markEventSeen("slack:C1:later.0", 60_000)).toBe(true);
+    expect(rows()).toBe(1);
   });
 });
