@@ -1,4 +1,5 @@
 import type { BotEvent } from "./BotEvent.js";
+import { firstSighting } from "./channels/seenEvents.js";
 import { LlamadeskError, isLlamadeskError } from "./errors.js";
 import type { Embedder } from "./knowledge/Embedder.js";
 import type { KnowledgeIndex } from "./knowledge/KnowledgeIndex.js";
@@ -60,6 +61,12 @@ export interface Bot {
   feedback(input: FeedbackInput): Promise<FeedbackCounts>;
   /** A human has finished with a handed-off conversation: the bot answers in it again. */
   resolve(conversationId: string): Promise<void>;
+  /**
+   * True the first time `channel` ("slack") sees platform event `eventId`, false when the platform delivers it
+   * again (a Slack retry, a Discord replay) within an hour: kept in the conversation store, so a redelivery after
+   * a restart is not answered twice. See `seenEvents.ts`.
+   */
+  firstSighting(channel: string, eventId: string): Promise<boolean>;
   /**
    * Answers from `index` from the next question on (e.g. after `llamadesk sync` saved a new
    * one); answers in progress finish with the old one. It must be built by the bot's embedder.
@@ -126,6 +133,7 @@ export function createBot(options: BotOptions): Bot {
     history: (conversationId) => store.history(conversationId),
     feedback: (feedback) => store.recordFeedback(feedback),
     resolve: async (conversationId) => void (await store.setStatus(conversationId, "resolved")),
+    firstSighting: (channel, eventId) => firstSighting(store, channel, eventId),
     useIndex(next) {
       if (options.retriever) throw new LlamadeskError("INVALID_OPTION", "useIndex: this bot was given its own retriever; give it a new bot instead.");
       current = new HybridRetriever({ index: next, embedder });

@@ -5,7 +5,7 @@ import type { Channel } from "../Channel.js";
 import { describe } from "./answerConversation.js";
 import { connectClient } from "./connectClient.js";
 import type { DiscordConfig } from "./discordConfig.js";
-import type { DiscordContext } from "./DiscordContext.js";
+import { firstSighting, type DiscordContext } from "./DiscordContext.js";
 import { handleAsk } from "./handleAsk.js";
 import { handleButton } from "./handleButton.js";
 import { handleForumPost } from "./handleForumPost.js";
@@ -98,8 +98,11 @@ export class DiscordChannel implements Channel {
   }
 
   private async onInteraction(ctx: DiscordContext, interaction: Interaction): Promise<void> {
+    const ask = interaction.isChatInputCommand() && interaction.commandName === ASK_COMMAND_NAME;
+    if (!ask && !interaction.isButton()) return;
     try {
-      if (interaction.isChatInputCommand() && interaction.commandName === ASK_COMMAND_NAME) await handleAsk(ctx, interaction);
+      if (!(await firstSighting(ctx, `interaction:${interaction.id}`))) return;
+      if (ask) await handleAsk(ctx, interaction);
       else if (interaction.isButton()) await handleButton(ctx, interaction);
     } catch (error) {
       // The member sees a short apology instead of "The application did not respond".

@@ -12,6 +12,14 @@ export interface DiscordContext {
   track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T | undefined>;
 }
 
+/**
+ * True the first time a gateway event (`message:<id>`, `interaction:<id>`) is seen: Discord replays events after
+ * a resume or reconnect with the same ids, also to a restarted process.
+ */
+export function firstSighting(ctx: DiscordContext, eventId: string): Promise<boolean> {
+  return ctx.bot.firstSighting("discord", eventId);
+}
+
 /** The conversation of a thread, or of a channel. */
 export function conversationIdOf(channelId: string): string {
   return `discord:${channelId}`;

@@ -1,6 +1,6 @@
 import { ChannelType, type Message } from "discord.js";
 import { answerInThread } from "./answerConversation.js";
-import { conversationIdOf, isServed, isServedForumPost, isSupportMember, type DiscordContext } from "./DiscordContext.js";
+import { conversationIdOf, firstSighting, isServed, isServedForumPost, isSupportMember, type DiscordContext } from "./DiscordContext.js";
 
 /**
  * A message in a guild channel or thread. A mention in a text channel opens a thread on the message and
@@ -19,6 +19,7 @@ export async function handleMessage(ctx: DiscordContext, message: Message): Prom
 
   if (!channel.isThread()) {
     if (!mentioned || (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement)) return;
+    if (!(await firstSighting(ctx, `message:${message.id}`))) return;
     if (text === "") {
       await message.reply({ content: "Hi! Ask me a question in the same message as the mention, and I'll answer in a thread.", allowedMentions: { parse: [] } });
       return;
@@ -33,6 +34,7 @@ export async function handleMessage(ctx: DiscordContext, message: Message): Prom
     if (text === "" || isSupportMember(message.member, ctx.config)) return;
     if (!(await isBotThread(ctx, channel.id, channel.ownerId, isServedForumPost(channel, ctx.config)))) return;
   } else if (text === "") return;
+  if (!(await firstSighting(ctx, `message:${message.id}`))) return;
   await answerInThread(ctx, channel, text, message.author.id);
 }
 

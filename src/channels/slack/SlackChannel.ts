@@ -35,8 +35,6 @@ export interface SlackChannelOptions extends SlackConfig, SlackCredentials {
 }
 
 const DEFAULT_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true };
-/** Remembered event ids: Slack redelivers an event when it thinks the first delivery was missed. */
-const SEEN_EVENTS = 2000;
 
 /**
  * The Slack bot: @mentions, DMs, thread follow-ups, `/ask`, 👍/👎, "Talk to a human" and ✅, over the Events API
@@ -130,7 +128,6 @@ export class SlackChannel implements Channel {
   }
 
   private createRuntime(bot: Bot, app: App, settings: SlackSettings, logger: Logger, botUserId: string): SlackRuntime {
-    const seen = new Set<string>();
     const runtime: SlackRuntime = {
       bot,
       client: app.client,
@@ -145,13 +142,6 @@ export class SlackChannel implements Channel {
           .catch((error: unknown) => logger.error(`Answering in ${request.conversationId} failed: ${(error as Error).message}`))
           .finally(() => this.answers.delete(done));
         this.answers.set(done, controller);
-      },
-      firstSighting: (channel, ts) => {
-        const key = `${channel}:${ts}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        if (seen.size > SEEN_EVENTS) seen.delete(seen.values().next().value!);
-        return true;
       },
     };
     return runtime;

@@ -27,8 +27,14 @@ export interface SlackRuntime {
   escalations: Map<string, { channel: string; ts: string; blocks: types.KnownBlock[] }>;
   /** Answers in the background, tracked so `stop()` can wait for it or cancel it. */
   answer(request: AnswerRequest): void;
-  /** True the first time an event (channel + ts) is seen: Slack redelivers events it thinks were missed. */
-  firstSighting(channel: string, ts: string): boolean;
+}
+
+/**
+ * True the first time a message (channel + ts) is seen, whichever event brought it: Slack retries events it
+ * thinks were missed (`X-Slack-Retry-Num`, the same `event_id`), also to a restarted process.
+ */
+export function firstSighting(rt: SlackRuntime, channel: string, ts: string): Promise<boolean> {
+  return rt.bot.firstSighting("slack", `${channel}:${ts}`);
 }
 
 export function channelModeOf(settings: SlackSettings, channel: string): SlackChannelMode {

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { fromSlackText, mentions } from "./fromSlackText.js";
 import { conversationOfMessage, slackConversationId } from "./slackConversationId.js";
-import { channelModeOf, type SlackRuntime } from "./SlackRuntime.js";
+import { channelModeOf, firstSighting, type SlackRuntime } from "./SlackRuntime.js";
 
 /** The fields of a message event the channel reads (Bolt types them as a union of subtypes). */
 interface IncomingMessage {
@@ -30,7 +30,7 @@ export function registerMessageHandlers(app: App, rt: SlackRuntime): void {
     // DMs arrive as message events; a mention there would be answered twice.
     if (event.channel.startsWith("D") || event.bot_id || !event.user || event.user === rt.botUserId) return;
     if (channelModeOf(rt.settings, event.channel) === "ignore") return;
-    if (!rt.firstSighting(event.channel, event.ts)) return;
+    if (!(await firstSighting(rt, event.channel, event.ts))) return;
     const threadTs = event.thread_ts ?? event.ts;
     const text = fromSlackText(event.text, rt.botUserId);
     if (text === "") {
@@ -55,7 +55,7 @@ export function registerMessageHandlers(app: App, rt: SlackRuntime): void {
         if ((await rt.bot.history(conversationId)).length === 0) return;
       } else if (channelModeOf(rt.settings, m.channel) !== "all") return;
     }
-    if (!rt.firstSighting(m.channel, m.ts)) return;
+    if (!(await firstSighting(rt, m.channel, m.ts))) return;
     const threadTs = dm ? m.thread_ts : (m.thread_ts ?? m.ts);
     rt.answer({ conversationId, text, user: m.user, target: { channel: m.channel, ...(threadTs ? { threadTs } : {}) } });
   });
