@@ -12,6 +12,7 @@ import { registerMessageHandlers } from "./messageHandlers.js";
 import { replyWithAnswer } from "./replyWithAnswer.js";
 import { parseSlackConfig, resolveSlackSettings, type SlackConfig, type SlackCredentials, type SlackSettings } from "./slackConfig.js";
 import { createSlackLogger } from "./slackLogger.js";
+import { createSlackReceiver } from "./slackReceiver.js";
 import type { SlackRuntime } from "./SlackRuntime.js";
 
 export interface SlackChannelOptions extends SlackConfig, SlackCredentials {
@@ -83,7 +84,7 @@ export class SlackChannel implements Channel {
       logLevel: logger.getLevel(),
       clientOptions: clientOptions(),
       ...(settings.mode === "http"
-        ? { signingSecret: settings.signingSecret!, endpoints: settings.path, port: settings.port }
+        ? { receiver: createSlackReceiver({ signingSecret: settings.signingSecret!, path: settings.path, port: settings.port, logger }) }
         : { socketMode: true, appToken: settings.appToken! }),
     });
     app.error(async (error) => logger.error(`Slack handler failed: ${error.message}`));
