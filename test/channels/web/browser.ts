@@ -6,15 +6,13 @@ import { DEFAULT_WIDGET_FILE } from "../../../src/channels/web/createWebApp.js";
 import { parseWebConfig } from "../../../src/channels/web/webConfig.js";
 import { WebChannel } from "../../../src/channels/web/WebChannel.js";
 import type { HandoffTicketStore } from "../../../src/store/HandoffTicketStore.js";
+import { CHROMIUM } from "../../support/chromium.js";
 import { startLocalBot, type LocalBot, type LocalBotOptions } from "../../support/localBot.js";
-
-/** Debian's chromium (`.ci/run` installs it). */
-export const CHROMIUM = "/usr/bin/chromium";
 
 /** Screenshots and other things to look at after a run (git-ignored). */
 export const ARTIFACTS = fileURLToPath(new URL("../../../test-artifacts/", import.meta.url));
 
-/** Headless Chromium as CI runs it: no sandbox (root in a container), no GPU, no background downloads. */
+/** Headless Chromium (Debian's, or LLAMADESK_CHROMIUM; npm test installs Debian's when missing) as CI runs it: no sandbox (root in a container), no GPU, no background downloads. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(DEFAULT_WIDGET_FILE)) throw new Error(`${DEFAULT_WIDGET_FILE} is missing: run npm run build first (npm test does).`);
   await mkdir(ARTIFACTS, { recursive: true });
