@@ -14,6 +14,8 @@ export { chunkDoc, estimateTokens, type Chunk, type ChunkOptions } from "./knowl
 export { KnowledgeIndex, readIndexManifest, type StoredDoc, type KnowledgeIndexOptions } from "./knowledge/KnowledgeIndex.js";
 export type { IndexManifest } from "./knowledge/manifest.js";
 export { ingest, type IngestOptions, type IngestSummary, type IngestProgress } from "./knowledge/ingest.js";
+// Code that loads, changes and saves an index the CLI may also write holds this lock meanwhile.
+export { acquireWriterLock, describeHolder, WRITER_LOCK_FILE, type WriterLock, type WriterLockHolder, type WriterLockOptions } from "./knowledge/writerLock.js";
 export { HybridRetriever, type HybridRetrieverOptions, type RetrieveOptions, type RetrievalMode } from "./retrieval/HybridRetriever.js";
 export { toLangChainRetriever } from "./retrieval/LangChainRetriever.js";
 // Imports no node-llama-cpp: LlamaChatModel (which does) has its own entry point, llamadesk/llama.

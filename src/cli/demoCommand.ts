@@ -7,6 +7,7 @@ import { UseLiteEmbedder } from "../knowledge/UseLiteEmbedder.js";
 import { HybridRetriever } from "../retrieval/HybridRetriever.js";
 import { resolveIndexDir } from "./cliOptions.js";
 import { ingestWithProgress } from "./ingestWithProgress.js";
+import { lockIndexForWriting } from "./lockIndexForWriting.js";
 import { createLocalBot } from "../presets/createLocalBot.js";
 import { collectAnswer, formatSources } from "./collectAnswer.js";
 
@@ -30,12 +31,19 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
   const embedder = new UseLiteEmbedder();
 
   out(`Ingesting the sample FAQ from ${SAMPLE_SOURCES_DIR}`);
-  const { index, summary } = await ingestWithProgress({
-    indexDir,
-    embedder,
-    connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })],
-  });
-  await index.save(indexDir);
+  const lock = await lockIndexForWriting(indexDir, "demo", {});
+  let ingested: Awaited<ReturnType<typeof ingestWithProgress>>;
+  try {
+    ingested = await ingestWithProgress({
+      indexDir,
+      embedder,
+      connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })],
+    });
+    await ingested.index.save(indexDir);
+  } finally {
+    await lock.release();
+  }
+  const { index, summary } = ingested;
   out(
     `${summary.read} entries: ${summary.added} added, ${summary.updated} updated, ${summary.deleted} deleted, ` +
       `${summary.unchanged} unchanged (index: ${indexDir})`,

@@ -3,8 +3,10 @@ import { LlamadeskError } from "../errors.js";
 import { createEmbedder } from "../knowledge/createEmbedder.js";
 import type { IngestSummary } from "../knowledge/ingest.js";
 import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { WriterLock } from "../knowledge/writerLock.js";
 import { resolveEmbedderConfig, resolveIndexDir, type IndexCliOptions } from "./cliOptions.js";
 import { ingestWithProgress } from "./ingestWithProgress.js";
+import { lockIndexForWriting } from "./lockIndexForWriting.js";
 
 export interface IngestCliOptions extends IndexCliOptions {
   strict?: boolean;
@@ -12,6 +14,8 @@ export interface IngestCliOptions extends IndexCliOptions {
   json?: boolean;
   /** Vector index for a new index: "hnsw" or "exact". */
   vectorIndex?: "hnsw" | "exact";
+  /** `--no-wait`: fail with INDEX_LOCKED instead of waiting while another command writes the index. */
+  wait?: boolean;
 }
 
 /**
@@ -21,7 +25,10 @@ export interface IngestCliOptions extends IndexCliOptions {
 export async function ingestCommand(paths: string[], options: IngestCliOptions): Promise<number> {
   const indexDir = resolveIndexDir(options);
   const embedder = await createEmbedder(resolveEmbedderConfig(options));
+  let lock: WriterLock | undefined;
   try {
+    // Held from before the index is loaded until it is saved: another writer's changes are never lost.
+    lock = await lockIndexForWriting(indexDir, "ingest", options);
     const { index, summary } = await ingestWithProgress({
       indexDir,
       embedder,
@@ -47,6 +54,7 @@ export async function ingestCommand(paths: string[], options: IngestCliOptions):
     printSummary(summary, indexDir, index, options.json === true);
     return 0;
   } finally {
+    await lock?.release();
     await embedder.dispose?.();
   }
 }

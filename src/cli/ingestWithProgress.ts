@@ -16,7 +16,8 @@ export interface IngestWithProgressOptions {
 
 /**
  * What every CLI ingest does: open the index in `indexDir` (or start one), ingest with a
- * progress bar and a warning line per problem on stderr. The caller decides whether to save.
+ * progress bar and a warning line per problem on stderr. The caller decides whether to save,
+ * and holds the index's writer lock (`lockIndexForWriting`) from before this call until it has.
  */
 export async function ingestWithProgress(options: IngestWithProgressOptions): Promise<{ index: KnowledgeIndex; summary: IngestSummary }> {
   const { indexDir, embedder } = options;

@@ -27,6 +27,7 @@ const embedderOption = () => new Option("--embedder <kind>", "embedder: use-lite
 const embedderModelOption = () => new Option("--embedder-model <path>", "GGUF embedding model for --embedder gguf (env LLAMADESK_EMBEDDER_MODEL)");
 const kOption = (fallback: string) => new Option("--k <n>", "number of results").default(parseK(fallback), fallback).argParser(parseK);
 const modeOption = () => new Option("--mode <mode>", "retrieval: hybrid, vector or lexical").default("hybrid").argParser(parseMode);
+const noWaitOption = () => new Option("--no-wait", "fail at once (INDEX_LOCKED) instead of waiting while another command writes the index");
 
 program
   .command("ingest")
@@ -39,6 +40,7 @@ program
   .option("--rebuild", "start from an empty index instead of updating the existing one")
   .addOption(new Option("--vector-index <kind>", "vector index for a new index").choices(["hnsw", "exact"]))
   .option("--json", "print the summary as JSON")
+  .addOption(noWaitOption())
   .action(async (paths: string[], opts) => finish(await ingestCommand(paths, opts)));
 
 program
@@ -149,6 +151,7 @@ program
   .option("--no-mine", "do not mine resolved chat threads into the review queue this time")
   .option("--queue <file>", "review queue (default: the config's mining.queue, else review.sqlite beside the index)")
   .option("--json", "print one JSON summary per run")
+  .addOption(noWaitOption())
   .action(async (opts) => finish(await syncCommand(opts)));
 
 program

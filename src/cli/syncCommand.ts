@@ -2,7 +2,7 @@ import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readEnv } from "../config.js";
 import { CONFIG_FILE_NAME, indexDirOf, loadConfigFile } from "../configFile.js";
-import { LlamadeskError } from "../errors.js";
+import { isLlamadeskError, LlamadeskError } from "../errors.js";
 import { createEmbedder } from "../knowledge/createEmbedder.js";
 import type { Embedder } from "../knowledge/Embedder.js";
 import { embedderConfig } from "../presets/createLocalBot.js";
@@ -14,6 +14,7 @@ import { runSync, type SyncRun } from "../sync/runSync.js";
 import type { SourceSyncResult } from "../sync/syncSources.js";
 import type { IndexCliOptions } from "./cliOptions.js";
 import { formatIssue } from "./ingestWithProgress.js";
+import { waitingMessage } from "./lockIndexForWriting.js";
 import { createProgressBar, type ProgressBar } from "./progressBar.js";
 
 export interface SyncCliOptions extends IndexCliOptions {
@@ -27,6 +28,8 @@ export interface SyncCliOptions extends IndexCliOptions {
   mine?: boolean;
   /** The review queue file (else the config's `mining.queue`, else `review.sqlite` beside the index). */
   queue?: string;
+  /** `--no-wait`: fail with INDEX_LOCKED instead of waiting while another command writes the index. */
+  wait?: boolean;
 }
 
 const DEFAULT_EVERY_MS = 15 * 60_000;
@@ -113,6 +116,8 @@ async function syncOnce(indexDir: string, options: SyncCliOptions, deps: SyncDep
       sources: deps.sources,
       secrets: () => deps.secrets,
       signal: deps.signal,
+      wait: options.wait,
+      onWait: (holder) => process.stderr.write(waitingMessage(holder, indexDir)),
       ...(options.full ? { full: true } : {}),
       ...(deps.step ? { afterPull: deps.step.afterPull } : {}),
       onSourceStart: (source) => {
@@ -134,6 +139,10 @@ async function syncOnce(indexDir: string, options: SyncCliOptions, deps: SyncDep
     bar?.stop();
     if (deps.signal.aborted) {
       process.stderr.write("Sync interrupted; sources that finished are saved.\n");
+      return undefined;
+    }
+    if (isLlamadeskError(error, "INDEX_LOCKED") && (options.watch || options.every !== undefined)) {
+      process.stderr.write(`error [INDEX_LOCKED]: ${error.message} Trying again at the next run.\n`);
       return undefined;
     }
     throw error;

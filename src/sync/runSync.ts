@@ -1,11 +1,15 @@
 import type { Embedder } from "../knowledge/Embedder.js";
 import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import { acquireWriterLock, type WriterLockHolder } from "../knowledge/writerLock.js";
 import { syncSources, type SourceSyncResult, type SyncSourcesOptions } from "./syncSources.js";
-import { acquireSyncLock } from "./syncLock.js";
 
 export interface RunSyncOptions extends Omit<SyncSourcesOptions, "index"> {
   indexDir: string;
   embedder: Embedder;
+  /** Wait while another command writes the index. Defaults to true; false fails at once with `INDEX_LOCKED`. */
+  wait?: boolean;
+  /** Called once when this run has to wait for another writer. */
+  onWait?: (holder: WriterLockHolder) => void;
 }
 
 export interface SyncRun {
@@ -17,13 +21,15 @@ export interface SyncRun {
 }
 
 /**
- * One sync of the index in `indexDir` (created if missing), under the sync lock: every source
+ * One sync of the index in `indexDir` (created if missing), under its writer lock (taken before
+ * the index is loaded, freed after it is saved; `signal` also stops the wait for it): every source
  * pulled and ingested, then the index saved with the new cursors as one new generation. A run
  * that is aborted saves the sources that finished.
  */
 export async function runSync(options: RunSyncOptions): Promise<SyncRun> {
   const started = performance.now();
-  const lock = await acquireSyncLock(options.indexDir);
+  const { wait, onWait, signal } = options;
+  const lock = await acquireWriterLock(options.indexDir, { command: "llamadesk sync", wait, onWait, signal });
   try {
     const index = (await KnowledgeIndex.exists(options.indexDir))
       ? await KnowledgeIndex.load(options.indexDir, { embedder: options.embedder })

@@ -6,16 +6,17 @@ import { z } from "zod";
 import { chatThreadToSourceDoc } from "../../src/chat/chatThreadToSourceDoc.js";
 import type { ChatThread } from "../../src/chat/ChatThread.js";
 import { LlamadeskError } from "../../src/errors.js";
+import { ingest } from "../../src/knowledge/ingest.js";
 import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { acquireWriterLock } from "../../src/knowledge/writerLock.js";
 import type { ConnectorDefinition } from "../../src/sync/ConnectorDefinition.js";
 import { configuredSources } from "../../src/sync/configuredSources.js";
 import { listConnectors, loadConnectorDefinition } from "../../src/sync/connectorRegistry.js";
 import { parseInterval } from "../../src/sync/parseInterval.js";
 import { runSync } from "../../src/sync/runSync.js";
-import { acquireSyncLock } from "../../src/sync/syncLock.js";
 import { FakeEmbedder } from "../../src/testing/FakeEmbedder.js";
 import type { PullOptions, SourceDoc } from "../../src/types.js";
-import { faq } from "../support/ArrayConnector.js";
+import { ArrayConnector, faq } from "../support/ArrayConnector.js";
 
 /**
  * A live source in memory, like a chat API: it remembers what it is given as state, and
@@ -193,15 +194,27 @@ describe("sync", () => {
     expect(run.results[0]).toMatchObject({ name: "faq-files", counts: { read: 1, added: 1 } });
   });
 
-  it("one sync at a time per index; a lock left by a dead process is taken over", async () => {
-    const lock = await acquireSyncLock(dir);
-    // The lock belongs to this process here, so pretend another live process (our parent) holds it.
-    await writeFile(join(dir, "sync.lock"), String(process.ppid));
-    await expect(acquireSyncLock(dir)).rejects.toMatchObject({ code: "SYNC_FAILED" });
-    await writeFile(join(dir, "sync.lock"), "999999999");
-    const taken = await acquireSyncLock(dir);
-    await taken.release();
-    await lock.release();
+  it("holds the index's writer lock from before it loads the index: waits for another writer and keeps what it saved", async () => {
+    const live = new FakeLiveSource();
+    live.docs.set("a", faq("a", "How do I reset my password?", "Use the reset link."));
+    const { sources } = await sourcesFor({ "fake-live": live.definition() as ConnectorDefinition<never> }, [{ connector: "fake-live", channel: "C1" }], { FAKE_TOKEN: "t0k" });
+    const other = await acquireWriterLock(dir, { command: "llamadesk ingest" });
+
+    await expect(runSync({ indexDir: dir, embedder, sources, wait: false })).rejects.toMatchObject({ code: "INDEX_LOCKED", message: expect.stringContaining("llamadesk ingest (pid") });
+    let waiting!: () => void;
+    const waited = new Promise<void>((resolve) => (waiting = resolve));
+    const run = runSync({ indexDir: dir, embedder, sources, onWait: () => waiting() });
+    await waited;
+    expect(live.pulls).toHaveLength(0);
+
+    // The other writer saves while the sync waits; the sync then starts from what it saved.
+    const index = KnowledgeIndex.create({ embedder });
+    await ingest({ index, embedder, connectors: [new ArrayConnector([faq("b", "Can I export to CSV?", "Yes, from Settings.")])] });
+    await index.save(dir);
+    await other.release();
+    await run;
+    const after = await KnowledgeIndex.load(dir, { embedder });
+    expect([...after.allDocs()].map((d) => d.id).sort()).toEqual(["a", "b"]);
   });
 
   it("parses schedules", () => {
