@@ -1,5 +1,6 @@
 import type { AnsweredMode, BotEvent, HandoffReason } from "../BotEvent.js";
 import type { ErrorCode } from "../errors.js";
+import { abstentionWithHandoff } from "../pipeline/abstentionWithHandoff.js";
 import type { AnswerSource } from "../pipeline/AnswerSource.js";
 
 /**
@@ -95,7 +96,7 @@ export async function renderAnswer(events: AsyncIterable<BotEvent>, options: Ren
       case "handoff":
         view.handoff = { reason: event.reason, message: event.message };
         if (event.reason === "awaiting-human") Object.assign(view, { state: "quiet", text: "" });
-        else if (view.state === "abstained") view.text = [view.text, event.message].filter(Boolean).join("\n\n");
+        else if (view.state === "abstained") view.text = abstentionWithHandoff(view.text, event.message);
         else Object.assign(view, { state: "handoff", text: event.message });
         break;
       case "error":

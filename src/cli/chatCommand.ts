@@ -44,7 +44,7 @@ export async function chatCommand(options: BotCliOptions): Promise<number> {
         answering = undefined;
         out("\n");
         if (last.error) process.stderr.write(last.error.code === "ABORTED" ? "(stopped)\n" : `error [${last.error.code}]: ${last.error.message}\n`);
-        else if (last.sources.length > 0) out(`(${last.sources.length} source${last.sources.length === 1 ? "" : "s"}: /sources)\n`);
+        else if (last.sources.length > 0) out(`(${sourceCount(last)}: /sources)\n`);
       }
       prompt();
     }
@@ -53,4 +53,10 @@ export async function chatCommand(options: BotCliOptions): Promise<number> {
     await bot.dispose();
   }
   return 0;
+}
+
+/** "2 sources" under an answer; "3 closest matches" under an abstention: they are not the sources of an answer. */
+function sourceCount(summary: AnswerSummary): string {
+  const n = summary.sources.length;
+  return summary.abstained ? `${n} closest match${n === 1 ? "" : "es"}` : `${n} source${n === 1 ? "" : "s"}`;
 }

@@ -1,5 +1,6 @@
 import type { AnswerTiming, BotEvent } from "../BotEvent.js";
 import type { ErrorCode } from "../errors.js";
+import { abstentionWithHandoff } from "../pipeline/abstentionWithHandoff.js";
 import type { AnswerSource } from "../pipeline/AnswerSource.js";
 
 /** One answer as the CLI reports it (`--json` prints exactly this). */
@@ -54,8 +55,9 @@ export async function collectAnswer(events: AsyncIterable<BotEvent>, options: Co
       case "handoff":
         summary.handoff = true;
         if (event.message) {
-          summary.answer = summary.answer ? `${summary.answer}\n${event.message}` : event.message;
-          options.onText?.(summary.abstained ? `\n${event.message}` : event.message);
+          // After an abstention, both messages: the conversation's stored turn says the same.
+          summary.answer = summary.abstained ? abstentionWithHandoff(summary.answer, event.message) : event.message;
+          options.onText?.(summary.abstained ? `\n\n${event.message}` : event.message);
         }
         break;
       case "error":

@@ -5,6 +5,7 @@ import type { ChatModel, ChatStream, GenerationResult } from "../model/ChatModel
 import type { Prompts } from "../prompts/loadPrompts.js";
 import type { ConversationStore, NewTurn, Turn, TurnSource } from "../store/ConversationStore.js";
 import type { Passage } from "../types.js";
+import { abstentionWithHandoff } from "./abstentionWithHandoff.js";
 import type { AnswerMode, AnswerPolicy } from "./AnswerPolicy.js";
 import { toAnswerSource, type AnswerSource } from "./AnswerSource.js";
 import type { AnswerMessages } from "./buildAnswerMessages.js";
@@ -80,10 +81,16 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
   if (reason !== undefined) {
     const message = prompts["no-answer"].render({ product: policy.product });
     const best = passages.slice(0, 3).map((p, i) => toAnswerSource(p, i + 1));
-    const [, answer] = await appendTurns(store, userTurn, { text: message, outcome: "abstained", sources: best.map(toTurnSource) });
+    const handsOff = policy.handoffAfterAbstentions > 0 && trailingAbstentions(history) + 1 >= policy.handoffAfterAbstentions;
+    const handoff = handsOff ? prompts.handoff.render({ product: policy.product }) : undefined;
+    // The turn holds what the customer is shown: a conversation read back (a widget reload) says the same.
+    const [, answer] = await appendTurns(store, userTurn, {
+      text: handoff === undefined ? message : abstentionWithHandoff(message, handoff),
+      outcome: handoff === undefined ? "abstained" : "handoff",
+      sources: best.map(toTurnSource),
+    });
     yield { type: "abstained", reason, message, sources: best, turnId: answer.id, timing: timing() };
-    if (policy.handoffAfterAbstentions > 0 && trailingAbstentions(history) + 1 >= policy.handoffAfterAbstentions) {
-      const handoff = prompts.handoff.render({ product: policy.product });
+    if (handoff !== undefined) {
       await store.setStatus(conversationId, "handed-off");
       yield { type: "handoff", reason: "repeated-abstentions", message: handoff, turnId: answer.id };
     }

@@ -124,21 +124,29 @@ describe("llamadesk ask / chat / demo (built bin)", () => {
   it("--conversation continues a conversation, stored beside the index", async () => {
     const first = await ask(["Is my data encrypted?"]);
     await ask(["What mortgage rates do you offer?", "--conversation", first.json.conversationId]);
+    // A second miss in a row hands off: the answer shown is both messages, and so is the stored turn.
+    const third = await ask(["Can I get a mortgage?", "--conversation", first.json.conversationId]);
+    expect(third.json).toMatchObject({ abstained: true, handoff: true });
     const store = await SqliteConversationStore.open({ path: join(work, "knowledge", "conversations.sqlite") });
     try {
       const turns = await store.history(first.json.conversationId);
-      expect(turns.map((t) => `${t.role}:${t.outcome ?? ""}`)).toEqual(["user:", "assistant:answered", "user:", "assistant:abstained"]);
+      expect(turns.map((t) => `${t.role}:${t.outcome ?? ""}`)).toEqual(["user:", "assistant:answered", "user:", "assistant:abstained", "user:", "assistant:handoff"]);
+      expect(turns.at(-1)!.text).toBe(third.json.answer);
+      expect(third.json.answer).toMatch(/couldn't find an answer[^]*\n\nSure: I'm connecting you/);
     } finally {
       await store.dispose();
     }
   });
 
   it("chat: answers with memory, /sources, /reset, /quit", async () => {
-    const input = "Is my data encrypted?\n/sources\n/reset\n/bogus\nI want to talk to a human\n/quit\n";
+    const input = "Is my data encrypted?\n/sources\nWhat mortgage rates do you offer?\n/sources\n/reset\n/bogus\nI want to talk to a human\n/quit\n";
     const { code, stdout, stderr } = await runCli(["chat", "--index", indexDir], { cwd: work, input });
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/bot> .*encrypt/i);
     expect(stdout).toMatch(/Sources:\n {2}\[1\] Is my data encrypted\? — /);
+    // What an abstention lists are the closest matches, not sources.
+    expect(stdout).toMatch(/couldn't find an answer.*\n\(\d closest match(es)?: \/sources\)\n/);
+    expect(stdout).toMatch(/Closest matches:\n {2}\[1\] /);
     expect(stdout).toContain("(new conversation)");
     expect(stdout).toContain("Unknown command /bogus");
     expect(stdout).toMatch(/connecting you with a person/);

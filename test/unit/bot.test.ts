@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createBot, type AskInput, type Bot, type BotOptions } from "../../src/bot.js";
 import type { BotEvent } from "../../src/BotEvent.js";
+import { renderAnswer } from "../../src/channels/renderAnswer.js";
+import { collectAnswer } from "../../src/cli/collectAnswer.js";
 import { LlamadeskError } from "../../src/errors.js";
 import type { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
 import { loadPrompts, type Prompts } from "../../src/prompts/loadPrompts.js";
@@ -141,12 +143,43 @@ describe("createBot / bot.ask", () => {
     expect(types(second)).toEqual(["abstained", "handoff"]);
     expect(only(second, "handoff")).toMatchObject({ reason: "repeated-abstentions", message: prompts.handoff.render({ product: "Tidepool" }) });
     expect((await store.getConversation("c1"))?.status).toBe("handed-off");
+    // The stored turn is the message shown, both texts, with the closest entries.
+    expect((await store.history("c1")).at(-1)).toMatchObject({
+      role: "assistant",
+      text: `${only(second, "abstained").message}\n\n${only(second, "handoff").message}`,
+      outcome: "handoff",
+      sources: [expect.objectContaining({ id: "billing" }), expect.objectContaining({ id: "export" })],
+    });
     // A human has it now: the bot keeps the message for them and says nothing.
     const third = await ask(bot, "How do I reset my password?");
     expect(third).toEqual([{ type: "handoff", reason: "awaiting-human", message: "" }]);
     expect((await store.history("c1")).at(-1)).toMatchObject({ role: "user", text: "How do I reset my password?" });
     await bot.resolve("c1");
     expect(types(await ask(bot, "How do I reset my password?"))).toEqual(["sources", "token", "done"]);
+  });
+
+  it("an abstention that ends in a handoff is stored as every channel shows it", async () => {
+    const bot = make();
+    await ask(bot, "Can I get a mortgage?");
+    const events = await ask(bot, "What mortgage rates do you offer?");
+    const stored = (await store.history("c1")).at(-1)!.text;
+    const replay = async function* () {
+      yield* events;
+    };
+    // Slack and Discord (renderAnswer), the CLI (collectAnswer, and what it streams): the text the history keeps.
+    expect((await renderAnswer(replay(), { render: async () => {} })).text).toBe(stored);
+    let streamed = "";
+    expect((await collectAnswer(replay(), { onText: (text) => (streamed += text) })).answer).toBe(stored);
+    expect(streamed).toBe(stored);
+  });
+
+  it("after a handed-off conversation is resolved, it takes two new abstentions to hand off again", async () => {
+    const bot = make();
+    await ask(bot, "Can I get a mortgage?");
+    await ask(bot, "What mortgage rates do you offer?");
+    await bot.resolve("c1");
+    expect(types(await ask(bot, "Can I get a mortgage?"))).toEqual(["abstained"]);
+    expect(types(await ask(bot, "Can I get a mortgage?"))).toEqual(["abstained", "handoff"]);
   });
 
   it("an answer between abstentions resets the count", async () => {

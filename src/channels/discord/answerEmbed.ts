@@ -23,7 +23,7 @@ export function answerEmbed(view: AnswerView, maxSources = 4): APIEmbed | undefi
   });
   let description = "";
   for (const line of lines) if (description.length + line.length + 1 <= DESCRIPTION_LIMIT) description += `${description ? "\n" : ""}${line}`;
-  return { title: view.state === "answered" ? "Sources" : "Closest matches in our help articles", description, color: EMBED_COLOR };
+  return { title: view.state === "answered" ? "Sources" : "Closest matches", description, color: EMBED_COLOR };
 }
 
 /**

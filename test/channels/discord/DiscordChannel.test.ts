@@ -197,7 +197,7 @@ describe("Discord channel on the real discord.js client", () => {
     const unanswerable = fake.forumPost({ forumId: forum, author: bob, title: "Lunch", content: "What is the best soup recipe for a cold winter evening?" });
     const abstained = await finishedAnswer(unanswerable.thread.id);
     expect(abstained.content).toMatch(/couldn't find an answer/);
-    expect(abstained.embeds[0].title).toBe("Closest matches in our help articles");
+    expect(abstained.embeds[0].title).toBe("Closest matches");
     expect(buttonIds(abstained)).toContain(`llamadesk:human:discord:${unanswerable.thread.id}`);
     const needsHuman = await fake.waitFor(() => fake.callsTo("PATCH", new RegExp(`^/channels/${unanswerable.thread.id}$`))[0], 5_000, "the tag");
     expect(needsHuman.body).toEqual({ applied_tags: [tagHuman] });

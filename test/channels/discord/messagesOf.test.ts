@@ -43,9 +43,10 @@ describe("messagesOf", () => {
 
   test("an abstention lists the closest matches and offers a human; after a handoff only the votes remain", () => {
     const abstained = messagesOf(view({ state: "abstained", text: "Sorry, no answer.", citations: [] }), true, "discord:42")[0]!;
-    expect(abstained.embeds[0]!.title).toBe("Closest matches in our help articles");
+    expect(abstained.embeds[0]!.title).toBe("Closest matches");
     expect(abstained.components[0]!.components).toHaveLength(3);
     const handedOff = messagesOf(view({ state: "abstained", text: "Sorry. Connecting you.", citations: [], handoff: { reason: "repeated-abstentions", message: "Connecting you." } }), true, "discord:42")[0]!;
+    expect(handedOff.embeds[0]!.title).toBe("Closest matches");
     expect(handedOff.components[0]!.components).toHaveLength(2);
   });
 

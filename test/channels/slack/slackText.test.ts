@@ -79,12 +79,15 @@ describe("answerBlocks", () => {
 
   it("offers a human after an abstention, and 'Mark resolved' once handed off", () => {
     const abstained = answerBlocks(view({ state: "abstained", text: "I don't know.", sources: [source(1)] }), options);
-    expect(JSON.stringify(abstained.blocks)).toContain("Closest matches");
+    expect(JSON.stringify(abstained.blocks)).toContain("*Closest matches:*");
+    expect(JSON.stringify(abstained.blocks)).not.toContain("*Sources:*");
     expect((abstained.blocks.at(-1) as any).elements.map((e: any) => e.action_id)).toEqual(["llamadesk_human"]);
     const handedOff = answerBlocks(
-      view({ state: "abstained", text: "I don't know.\n\nA person will reply here.", handoff: { reason: "repeated-abstentions", message: "A person will reply here." } }),
+      view({ state: "abstained", text: "I don't know.\n\nA person will reply here.", sources: [source(1)], handoff: { reason: "repeated-abstentions", message: "A person will reply here." } }),
       { ...options, mention: "S0AGENTS" },
     );
+    expect(JSON.stringify(handedOff.blocks)).toContain("*Closest matches:*");
+    expect(JSON.stringify(handedOff.blocks)).not.toContain("*Sources:*");
     expect((handedOff.blocks[0] as any).text.text).toBe("<!subteam^S0AGENTS> I don't know.\n\nA person will reply here.");
     expect((handedOff.blocks.at(-1) as any).elements.map((e: any) => [e.action_id, e.value])).toEqual([["llamadesk_resolve", "slack:C1:1.2"]]);
   });

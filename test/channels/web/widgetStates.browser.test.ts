@@ -4,6 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseWebConfig } from "../../../src/channels/web/webConfig.js";
 import { WebChannel } from "../../../src/channels/web/WebChannel.js";
+import { loadPrompts } from "../../../src/prompts/loadPrompts.js";
 import { MemoryHandoffTicketStore } from "../../../src/store/MemoryHandoffTicketStore.js";
 import type { LocalBot } from "../../support/localBot.js";
 import { ARTIFACTS, startWidgetStack, widgetOn, type WidgetStack } from "./browser.js";
@@ -114,6 +115,7 @@ describe("answers", () => {
       expect(streamed.length).toBeGreaterThan(5); // word by word
       expect(streamed[0]!.length).toBeLessThan(streamed.at(-1)!.length);
       expect(await bot.locator(".bubble").textContent()).toBe(SHOWN);
+      expect(await bot.locator(".sources-label").textContent()).toBe("Sources");
       expect(await bot.locator(".bubble").getAttribute("aria-busy")).toBeNull();
       await bot.getByRole("button", { name: "Helpful", exact: true }).click();
       await expect.poll(() => bot.locator(".thanks").textContent()).toBe("Thanks for your feedback!");
@@ -132,6 +134,9 @@ describe("answers", () => {
       await bot.locator(".actions").first().waitFor({ timeout: 30_000 });
       expect(await bot.getAttribute("class")).toContain("abstained");
       expect(await bot.locator(".note").textContent()).toBe("No answer found — a human can help.");
+      // The closest entries are not the sources of an answer.
+      expect(await bot.locator(".sources-label").textContent()).toBe("Closest matches");
+      expect(await bot.locator(".sources").getAttribute("aria-label")).toBe("Closest matches");
       // Scrolled into view: the note and the button under the answer are visible without scrolling.
       const talk = (await bot.getByRole("button", { name: "Talk to a human" }).boundingBox())!;
       const log = (await page.locator("llamadesk-widget .log").boundingBox())!;
@@ -142,6 +147,39 @@ describe("answers", () => {
       expect(await w.input.isVisible()).toBe(false);
       await w.form.getByRole("button", { name: "Cancel" }).click();
       await expect.poll(() => w.input.isVisible()).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("a second miss hands off: both messages over the closest matches, the same after a reload and in the history", async () => {
+    const page = await browser.newPage();
+    try {
+      const w = await openDemo(page);
+      await ask(w, "What is the boiling point of mercury in kelvin?");
+      await w.bots.last().locator(".actions").first().waitFor({ timeout: 30_000 });
+      await ask(w, "Who won the football world cup in 1998?");
+      await expect.poll(() => w.form.isVisible(), { timeout: 30_000 }).toBe(true);
+      const shown = async () => {
+        const bot = w.bots.last();
+        return { text: await bot.locator(".bubble").textContent(), label: await bot.locator(".sources-label").textContent(), matches: await bot.locator(".sources li").allTextContents() };
+      };
+      const live = await shown();
+      const prompts = await loadPrompts();
+      const [noAnswer, handoff] = [prompts["no-answer"].render({ product: "Tidepool" }), prompts.handoff.render({ product: "Tidepool" })];
+      expect(live.text).toBe(`${noAnswer}${handoff}`); // two paragraphs
+      expect(live.label).toBe("Closest matches");
+      expect(live.matches.length).toBeGreaterThan(0);
+      // What the store and the history API keep is what was shown.
+      const id = (await storedId(page))!;
+      const stored = { text: `${noAnswer}\n\n${handoff}`, outcome: "handoff" };
+      expect((await local.bot.history(id)).at(-1)).toMatchObject(stored);
+      const api = (await (await fetch(`${channel.url}/api/conversations/${id}`)).json()) as { turns: { text: string; outcome: string }[] };
+      expect(api.turns.at(-1)).toMatchObject(stored);
+      await page.reload();
+      await w.launcher.click();
+      await expect.poll(() => w.bots.count(), { timeout: 30_000 }).toBe(2);
+      expect(await shown()).toEqual(live);
     } finally {
       await page.close();
     }

@@ -35,16 +35,18 @@ export class BotMessage {
     renderMarkdown(this.bubble, text);
   }
 
-  /** The final text, with its sources and 👍/👎 (when it is a stored answer). */
+  /** The final text, with its sources (an abstention's or handoff's closest matches) and 👍/👎 (when it is a stored answer). */
   answer(text: string, sources: SourceLink[], turnId: string | undefined, options: { noAnswer?: boolean; handoff?: boolean } = {}): void {
     const s = this.hooks.strings();
     this.el.className = `msg bot ${options.noAnswer ? "abstained" : "answered"}`;
     this.bubble.removeAttribute("aria-busy");
     renderMarkdown(this.bubble, text);
     if (sources.length > 0) {
+      // Under a message that is no answer, the entries listed are only the closest matches.
+      const label = options.noAnswer || options.handoff ? s.closestMatches : s.sources;
       this.el.append(
-        h("p", { class: "sources-label", "aria-hidden": "true" }, s.sources),
-        h("ul", { class: "sources", "aria-label": s.sources }, ...sources.map((source) => h("li", {}, sourceNode(source)))),
+        h("p", { class: "sources-label", "aria-hidden": "true" }, label),
+        h("ul", { class: "sources", "aria-label": label }, ...sources.map((source) => h("li", {}, sourceNode(source)))),
       );
     }
     const actions = h("div", { class: "actions" });

@@ -286,6 +286,7 @@ export class LlamadeskWidget extends Base {
       try {
         const id = await this.ensureConversation();
         let streamed = "";
+        let abstention: Extract<AnswerEvent, { type: "abstained" }> | undefined;
         const final = await this.client.ask(
           id,
           text,
@@ -293,12 +294,12 @@ export class LlamadeskWidget extends Base {
             if (event.type === "token") {
               bot.stream((streamed += event.text));
               this.scrollToEnd();
-            }
+            } else if (event.type === "abstained") abstention = event;
           },
           this.aborter.signal,
         );
         this.setStatus("");
-        this.finish(final, bot);
+        this.finish(final, bot, abstention);
         this.scrollToEnd();
         return;
       } catch (error) {
@@ -345,7 +346,8 @@ export class LlamadeskWidget extends Base {
     }
   }
 
-  private finish(event: AnswerEvent, bot: BotMessage): void {
+  /** Shows the final event; a handoff after an abstention (`abstention`) shows both messages, as the stored turn has them. */
+  private finish(event: AnswerEvent, bot: BotMessage, abstention?: Extract<AnswerEvent, { type: "abstained" }>): void {
     switch (event.type) {
       case "done":
         bot.answer(event.answer, event.sources, event.turnId);
@@ -357,7 +359,9 @@ export class LlamadeskWidget extends Base {
         if (event.message === "") {
           bot.el.replaceWith(h("p", { class: "note" }, this.text().awaitingHuman));
         } else {
-          bot.answer(event.message, [], undefined, { handoff: true });
+          // As the server stores it (abstentionWithHandoff.ts, which the widget cannot import): a blank line between.
+          const text = abstention ? `${abstention.message}\n\n${event.message}` : event.message;
+          bot.answer(text, abstention?.sources ?? [], undefined, { handoff: true });
           this.openHandoff();
         }
         break;

@@ -13,7 +13,10 @@ export interface WidgetStrings {
   you: string;
   bot: string;
   thinking: string;
+  /** Heading of an answer's sources. */
   sources: string;
+  /** Heading of the entries closest to a question the bot could not answer (they are not sources of an answer). */
+  closestMatches: string;
   feedbackQuestion: string;
   helpful: string;
   notHelpful: string;
@@ -54,6 +57,7 @@ export const DEFAULT_STRINGS: WidgetStrings = {
   bot: "Assistant",
   thinking: "Thinking…",
   sources: "Sources",
+  closestMatches: "Closest matches",
   feedbackQuestion: "Was this answer helpful?",
   helpful: "Helpful",
   notHelpful: "Not helpful",
