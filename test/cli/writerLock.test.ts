@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
-import { WRITER_LOCK_FILE, type WriterLockHolder } from "../../src/knowledge/writerLock.js";
+import { acquireWriterLock, WRITER_LOCK_FILE, type WriterLockHolder } from "../../src/knowledge/writerLock.js";
 import { CLI, runCli, startCli, type RunningCli } from "../support/runCli.js";
 
 const faqFile = (prefix: string, n: number) =>
@@ -114,4 +114,23 @@ describe.skipIf(process.platform === "win32")("one writer per index (built bin)"
     expect(ids.filter((id) => id.startsWith("alpha.md#"))).toHaveLength(33);
     expect(ids.filter((id) => id.startsWith("sync-late.md#"))).toHaveLength(5);
   }, 180_000);
+
+  it("sync --every --no-wait: a run that finds the index locked is skipped, and the schedule goes on", async () => {
+    const dir = join(work, "every");
+    await mkdir(dir);
+    await writeFile(join(dir, "llamadesk.config.json"), JSON.stringify({ index: "index", sources: [{ connector: "faq-files", paths: [join(work, "faq-b")] }] }));
+    const other = await acquireWriterLock(join(dir, "index"), { command: "llamadesk ingest" });
+    try {
+      const sync = start(["sync", "--every", "10m", "--no-wait", "--no-mine"], { cwd: dir, env: { LLAMADESK_CONFIG: "" } });
+      await sync.stderrIncludes("Next sync at");
+      sync.child.kill("SIGINT");
+      const result = await sync.done;
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(`error [INDEX_LOCKED]: llamadesk ingest (pid ${process.pid}, started `);
+      expect(result.stderr).toContain("Trying again at the next run.");
+      expect(await KnowledgeIndex.exists(join(dir, "index"))).toBe(false);
+    } finally {
+      await other.release();
+    }
+  }, 120_000);
 });
