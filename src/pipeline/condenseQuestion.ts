@@ -39,8 +39,10 @@ export interface DetailSwap {
   named: string;
 }
 
-// Words that point back at what was said before ("does it sync?", "can they see this?", "how do I do that on Linux?").
-const POINTERS = /\b(it|its|it's|this|that|these|those|they|them|their|same|instead|else|either)\b/i;
+// Words that point back at what was said before ("does it sync?", "can they see this?", "how do I do that on Linux?");
+// "that" only where it stands for a thing, not where it starts a clause ("files that are open").
+const POINTERS =
+  /\b(it|its|it's|this|these|those|they|them|their|same|instead|else|either)\b|\bthat(?=\s*(?:[?.!,]|$)|\s+(?:on|in|for|with|to|from|at|by|work|works|cost|costs|too|also|again|free|possible|available|mean|means)\b)/i;
 // Openings that continue the previous question ("and on Android?", "what about teams?").
 const CONTINUATIONS = /^(and|or|but|also|what about|how about|and if|what if|same for|then)\b/i;
 

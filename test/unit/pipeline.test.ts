@@ -114,8 +114,8 @@ describe("condenseQuestion", () => {
   const history = [turn("user", "Is there an Android app?"), turn("assistant", "Yes.")];
 
   it("tells follow-ups from standalone questions", () => {
-    for (const q of ["and on iOS?", "does it sync?", "what about teams?", "why?", "how do I do that on Windows?"]) expect(looksLikeFollowUp(q), q).toBe(true);
-    for (const q of ["Can I get a mortgage?", "Is there an Android app?", "How do I export my data as CSV?"]) expect(looksLikeFollowUp(q), q).toBe(false);
+    for (const q of ["and on iOS?", "does it sync?", "what about teams?", "why?", "how do I do that on Windows?", "does that work offline?", "can I undo that?"]) expect(looksLikeFollowUp(q), q).toBe(true);
+    for (const q of ["Can I get a mortgage?", "Is there an Android app?", "How do I export my data as CSV?", "Why do files that are open not sync?"]) expect(looksLikeFollowUp(q), q).toBe(false);
   });
 
   it("passes the first question and standalone ones unchanged, joins follow-ups by rules", async () => {
