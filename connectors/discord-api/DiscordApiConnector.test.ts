@@ -167,7 +167,6 @@ describe("DiscordApiConnector against a fake Discord REST API", () => {
   it("waits out a 429 for its Retry-After and completes the pull", async () => {
     const path = `/channels/${FORUM}/threads/archived/public`;
     world.fake.rateLimitOnce(path, 2);
-    const started = Date.now();
     const { docs, issues } = await pull(world);
     expect(issues).toEqual([]);
     expect(docs).toHaveLength(66);
@@ -175,7 +174,6 @@ describe("DiscordApiConnector against a fake Discord REST API", () => {
     expect(calls.map((c) => c.status)).toEqual([429, 200, 200]);
     // discord.js REST's own wait: Retry-After (2 s) plus its 50 ms offset, not the 1 s of llamadesk's fallback.
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2000);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("second pull with the saved state: reads after the look-back start, sees edits, new replies and deletions, skips quiet threads, still yields everything", async () => {

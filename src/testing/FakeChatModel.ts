@@ -29,6 +29,8 @@ export class FakeChatModel implements ChatModel {
   readonly id: string;
   /** Every call to `stream`, in order (iterated or not). */
   readonly calls: FakeChatCall[] = [];
+  /** How each call's generation ended, at its index in `calls` (`"abort"` when cancelled); unset until it ends. */
+  readonly stopReasons: StopReason[] = [];
   private readonly options: FakeChatModelOptions;
   private answered = 0;
   disposed = false;
@@ -41,7 +43,7 @@ export class FakeChatModel implements ChatModel {
   stream(messages: readonly ChatMessage[], options: GenerateOptions = {}): ChatStream {
     assertChatRequest(messages, options);
     const { signal: _signal, ...recorded } = options;
-    this.calls.push({ messages: messages.map((m) => ({ ...m })), options: recorded });
+    const index = this.calls.push({ messages: messages.map((m) => ({ ...m })), options: recorded }) - 1;
     const answer = this.nextAnswer(messages, options);
     return createChatStream(async (emit, signal) => {
       const startedAt = performance.now();
@@ -73,6 +75,7 @@ export class FakeChatModel implements ChatModel {
         emitted += piece;
         emit(piece);
       }
+      this.stopReasons[index] = stopReason;
       const promptTokens = messages.reduce((n, m) => n + (m.content.match(/\S+/g)?.length ?? 0), 0);
       return {
         text: emitted,

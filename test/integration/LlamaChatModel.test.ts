@@ -124,7 +124,6 @@ describe("LlamaChatModel", () => {
     const controller = new AbortController();
     const stream = chat.stream(ask, { maxTokens: 400, signal: controller.signal });
     const pieces: string[] = [];
-    const started = performance.now();
     await expect(
       (async () => {
         for await (const piece of stream) {
@@ -137,7 +136,6 @@ describe("LlamaChatModel", () => {
     await expect(stream.result).rejects.toThrow("customer left");
     const { result } = await run(chat.stream(ask, { maxTokens: 4 }));
     expect(result.tokens).toBeGreaterThan(0);
-    expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it("queues concurrent requests on one sequence; an aborted one does not break the others", async () => {

@@ -60,10 +60,13 @@ describe("pullModel", () => {
     server.mode = "cutThenHang";
     const controller = new AbortController();
     const reason = new Error("user cancelled");
-    const started = performance.now();
-    setTimeout(() => controller.abort(reason), 1500);
-    await expect(pullModel({ uri: `${server.origin}/abort.gguf`, dir, signal: controller.signal })).rejects.toBe(reason);
-    expect(performance.now() - started).toBeLessThan(5000);
+    // Cancelled once the partial file is on disk (however long the download worker takes to get there). The stall
+    // timeout is far beyond the test's own, so only the abort can end this pull in time; it rejects with its reason.
+    void (async () => {
+      while ((await readdir(dir).catch(() => [])).length === 0) await new Promise((r) => setTimeout(r, 50));
+      controller.abort(reason);
+    })();
+    await expect(pullModel({ uri: `${server.origin}/abort.gguf`, dir, signal: controller.signal, stallTimeoutMs: 600_000 })).rejects.toBe(reason);
     const left = await readdir(dir);
     expect(left).toHaveLength(1);
     expect(left[0]).not.toBe("abort.gguf");

@@ -24,6 +24,7 @@ describe("FakeChatModel", () => {
     expect((await collect(model.stream(ask))).join("")).toBe("Second answer.");
     expect(model.calls).toHaveLength(3);
     expect(model.calls[0]).toEqual({ messages: ask, options: { maxTokens: 50, conversationKey: "c1" } });
+    expect(model.stopReasons).toEqual(["eos", "eos", "eos"]);
   });
 
   it("answers with a function of the call", async () => {
@@ -69,6 +70,7 @@ describe("FakeChatModel", () => {
     ).rejects.toThrow("user left");
     expect(pieces).toHaveLength(2);
     await expect(stream.result).rejects.toThrow("user left");
+    expect(model.stopReasons).toEqual(["abort"]);
   });
 
   it("rejects at once for an already aborted signal", async () => {

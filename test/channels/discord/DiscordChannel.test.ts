@@ -63,7 +63,8 @@ beforeAll(async () => {
   });
   fake.setRoles(agent.id, [SUPPORT_ROLE]);
   config = resolveDiscordConfig(
-    { supportRoleId: SUPPORT_ROLE, editIntervalMs: 250 },
+    // Far longer than an answer takes: the first words at once, then no edit until the answer is finished.
+    { supportRoleId: SUPPORT_ROLE, editIntervalMs: 60_000 },
     { env: { DISCORD_TOKEN: "fake-token", DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_CHANNELS: `${general}, ${forum}`, DISCORD_API_URL: fake.apiUrl } },
   );
   channel = new DiscordChannel({ ...config, log: (line) => logs.push(line) });
@@ -131,12 +132,13 @@ describe("Discord channel on the real discord.js client", () => {
     const posts = fake.callsTo("POST", new RegExp(`^/channels/${threadId}/messages$`));
     const edits = fake.callsTo("PATCH", new RegExp(`^/channels/${threadId}/messages/${answer.id}$`));
     expect(posts).toHaveLength(1);
-    // Streamed: posted with the first words, edited as more came, at most about one edit per 250 ms (the configured interval).
+    // Streamed and throttled: posted with the first words at once, then, while the model wrote the rest, not edited
+    // until the answer was finished (whatever the machine's speed; renderAnswer's tests cover the timing).
+    expect(posts[0]!.body.content.length).toBeGreaterThan(0);
     expect(posts[0]!.body.content.length).toBeLessThan(SHORT.length);
     expect(SHORT.startsWith(posts[0]!.body.content)).toBe(true);
-    expect(edits.length).toBeGreaterThanOrEqual(2);
-    const renders = [posts[0]!, ...edits];
-    for (let i = 1; i < renders.length - 1; i++) expect(renders[i]!.at - renders[i - 1]!.at).toBeGreaterThanOrEqual(200);
+    expect(edits).toHaveLength(1);
+    expect(edits[0]!.body.content).toBe(SHORT);
     expect(posts[0]!.body.allowed_mentions).toEqual({ parse: [] });
 
     expect(answer.content).toBe(SHORT);
@@ -167,17 +169,16 @@ describe("Discord channel on the real discord.js client", () => {
 
   test("/ask is deferred at once, then the reply is edited as the answer streams", async () => {
     const interaction = fake.slashAsk({ channelId: general, user: bob, question: QUESTION });
-    const sentAt = Date.now();
     const callback = await fake.waitFor(() => fake.callsTo("POST", new RegExp(`^/interactions/${interaction.id}/`))[0], 5_000, "the deferral");
     expect(callback.body.type).toBe(5);
     expect(callback.body.data?.flags ?? 0).toBe(0); // public: everyone in the channel sees the answer
-    expect(callback.at - sentAt).toBeLessThan(3_000);
     const original = new RegExp(`^/webhooks/${fake.applicationId}/${interaction.token}/messages/`);
     const final = await fake.waitFor(() => fake.callsTo("PATCH", original).find((c) => c.body.components?.length > 0), 20_000, "the final edit");
     const edits = fake.callsTo("PATCH", original);
     expect(edits.length).toBeGreaterThanOrEqual(2);
     expect(edits.map((e) => e.status)).not.toContain(404);
     expect(edits[0]!.path.endsWith("/@original")).toBe(true);
+    // Deferred before answering: the first edit of the deferred reply shows the first words, not the whole answer.
     expect(edits[0]!.body.content.length).toBeLessThan(SHORT.length);
     expect(final.body.content).toBe(SHORT);
     expect(final.body.embeds[0].title).toBe("Sources");
@@ -334,9 +335,10 @@ describe("Discord channel on the real discord.js client", () => {
       await channel.stop(); // the first one stops here; the long answer below is the second's
       const threadId = await askInGeneral(alice, `${QUESTION} Please explain in detail.`);
       await fake.waitFor(() => fake.messagesIn(threadId).find((m) => m.author.id === fake.botUser.id), 20_000, "the first words");
-      const startedAt = Date.now();
+      const calls = local.fake!.calls.length;
       await second.stop();
-      expect(Date.now() - startedAt).toBeLessThan(3_000); // the long answer would take ~5 s more
+      // Stopped, not finished: the model's generation was cancelled (the long answer would take ~5 s more), and the message says so.
+      expect(local.fake!.stopReasons[calls - 1]).toBe("abort");
       const messages = fake.messagesIn(threadId).filter((m) => m.author.id === fake.botUser.id);
       expect(messages.at(-1)!.content).toMatch(/^I stopped before finishing this answer/);
       expect(second.discordClient).toBeUndefined();

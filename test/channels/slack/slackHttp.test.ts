@@ -74,7 +74,8 @@ describe("Slack channel over HTTP (Events API)", () => {
       signingSecret: SIGNING_SECRET,
       botToken: BOT_TOKEN,
       env: {},
-      updateIntervalMs: 40,
+      // Far longer than an answer takes: one edit with the first words, then none until the answer is finished.
+      updateIntervalMs: 60_000,
       channels: [
         { channel: ALL, mode: "all" },
         { channel: IGNORED, mode: "ignore" },
@@ -97,7 +98,7 @@ describe("Slack channel over HTTP (Events API)", () => {
     expect(fake.calls[0]).toMatchObject({ method: "auth.test", token: BOT_TOKEN });
   });
 
-  it("answers a mention in a thread: placeholder, throttled chat.update while streaming, then the answer with sources and buttons", async () => {
+  it("answers a mention in a thread: placeholder, the first words while streaming (throttled), then the answer with sources and buttons", async () => {
     const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}` });
     const response = await post({ json: appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${QUESTION}`, ts }) });
     expect(response.status).toBe(200);
@@ -107,12 +108,15 @@ describe("Slack channel over HTTP (Events API)", () => {
     const answerTs = (await botMessageIn(ts)).ts;
     const final = await finalOf(answerTs);
 
+    // Streamed and throttled: an edit with the first words at once, then, while the model writes the rest, none
+    // until the final edit with the whole answer (whatever the machine's speed; renderAnswer's tests cover the timing).
     const updates = fake.callsOf("chat.update").filter((c) => c.params.ts === answerTs);
-    const streamed = updates.slice(0, -1).map((u) => u.params.text as string);
-    expect(streamed.length).toBeGreaterThanOrEqual(2); // the answer streamed in several edits
-    for (let i = 1; i < streamed.length; i++) expect(streamed[i]!.length).toBeGreaterThanOrEqual(streamed[i - 1]!.length);
-    // Throttled: streaming edits at least 40 ms apart (the final edit follows the last one at once).
-    for (let i = 1; i < updates.length - 1; i++) expect(updates[i]!.at - updates[i - 1]!.at).toBeGreaterThanOrEqual(35);
+    expect(updates).toHaveLength(2);
+    const firstWords = String(updates[0]!.params.text);
+    expect(firstWords.length).toBeGreaterThan(0);
+    expect(firstWords.length).toBeLessThan(ANSWER.length);
+    expect(ANSWER.startsWith(firstWords.trim())).toBe(true);
+    expect(updates[1]!.params.blocks).toEqual(final.blocks);
 
     // mrkdwn: bold, the link and the escaped characters; the citation kept.
     const section = final.blocks!.find((b: any) => b.type === "section");
@@ -169,11 +173,12 @@ describe("Slack channel over HTTP (Events API)", () => {
     expect((await local.bot.history("slack:D0CUSTOMER:dm")).map((t) => t.role)).toEqual(["user", "assistant"]);
   });
 
-  it("answers /ask within Slack's 3 s, ephemerally, with the answer sent once finished", async () => {
-    const started = Date.now();
+  it("acknowledges /ask before answering (Slack allows 3 s), ephemerally, with the answer sent once finished", async () => {
+    const ephemeralBefore = fake.callsOf("chat.postEphemeral").length;
     const response = await post({ form: slashCommand({ text: QUESTION, user: CUSTOMER, channel: SUPPORT, responseUrl: `${fake.origin}/respond/1` }) });
     expect(response.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Acknowledged before answering, not after (the answer takes the model's time; Slack allows 3 s).
+    expect(fake.callsOf("chat.postEphemeral")).toHaveLength(ephemeralBefore);
     const sent = await fake.waitForCall("chat.postEphemeral", (c) => c.params.user === CUSTOMER && c.params.blocks?.some((b: any) => b.type === "actions"));
     expect(sent.params.channel).toBe(SUPPORT);
     expect(sent.params.blocks[0].text.text).toContain("*Settings &gt; Network*");

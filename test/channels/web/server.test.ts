@@ -363,12 +363,12 @@ describe("the web server (WebChannel on a real port)", () => {
     while (!seen.includes("event: token")) seen += new TextDecoder().decode((await reader.read()).value);
     const calls = local.fake!.calls.length;
     controller.abort();
-    const abortedAt = Date.now();
     // Asks in one conversation run one after another: this one can only start once the slow one has stopped.
     const next = await post(`/api/conversations/${id}/messages`, { text: QUESTION });
     const events = await readEvents(next);
     expect(events.at(-1)!.event).toBe("done");
-    expect(Date.now() - abortedAt).toBeLessThan(5_000); // the slow answer alone needed ~30 s
+    // The slow answer (half a minute) was stopped, not run to its end before the next one started.
+    expect(local.fake!.stopReasons[calls - 1]).toBe("abort");
     expect(local.fake!.calls.length).toBe(calls + 1);
     // The cancelled answer was never stored; the next one was.
     const history = await local.bot.history(id);
@@ -386,9 +386,8 @@ describe("the web server (WebChannel on a real port)", () => {
       body: JSON.stringify({ text: SLOW }),
     });
     const body = response.text();
-    const startedAt = Date.now();
     await other.stop();
-    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    // Stopped, not finished: the half-minute answer never got to "done".
     const text = await body.catch(() => "");
     expect(text).not.toContain("event: done");
     await expect(ticketsToStop.list()).rejects.toThrow(/disposed/);

@@ -35,10 +35,16 @@ describe("renderAnswer", () => {
       },
     });
     const streaming = renders.filter((r) => !r.final);
+    // The tokens take at least 150 ms, so there is time for a second render 50 ms after the first.
     expect(streaming.length).toBeGreaterThanOrEqual(2);
-    // 30 tokens over ~150 ms at one render per 50 ms: far fewer renders than tokens.
-    expect(streaming.length).toBeLessThan(8);
+    // Throttled: renders start at least the interval apart (timed where they start, so a slow machine only widens
+    // the gaps; a timer may fire a little early), each showing the text so far.
     for (let i = 1; i < streaming.length; i++) expect(streaming[i]!.at - streaming[i - 1]!.at).toBeGreaterThanOrEqual(45);
+    const full = tokens.join("");
+    for (let i = 0; i < streaming.length; i++) {
+      expect(full.startsWith(streaming[i]!.text)).toBe(true);
+      if (i > 0) expect(streaming[i]!.text.length).toBeGreaterThan(streaming[i - 1]!.text.length);
+    }
     expect(renders.filter((r) => r.final)).toHaveLength(1);
     expect(renders.at(-1)).toMatchObject({ final: true, text: "final [1]" });
     expect(view).toMatchObject({ state: "answered", turnId: "turn-1", citations: [source(1)], mode: "generative" });
@@ -49,23 +55,32 @@ describe("renderAnswer", () => {
     let calls = 0;
     const finals: AnswerView[] = [];
     const done: BotEvent = { type: "done", answer: "abc", mode: "generative", citations: [], sources: [], turnId: "t", timing };
-    const started = Date.now();
-    await renderAnswer(stream(["a", "b", "c"], 1, done), {
+    let allRead!: () => void;
+    const ended = new Promise<boolean>((resolve) => (allRead = () => resolve(true)));
+    async function* events(): AsyncGenerator<BotEvent> {
+      yield* stream(["a", "b", "c"], 1, done);
+      allRead();
+    }
+    let readWhileRendering: boolean | undefined;
+    await renderAnswer(events(), {
       intervalMs: 0,
       onRenderError: (e) => errors.push(e),
       render: async (v, final) => {
         calls++;
         if (final) finals.push(v);
         else {
-          await sleep(100);
+          // The first render lasts until every event has been read (or gives up after 5 s): it must not hold up reading.
+          let giveUp: NodeJS.Timeout | undefined;
+          readWhileRendering = await Promise.race([ended, new Promise<boolean>((resolve) => (giveUp = setTimeout(resolve, 5_000, false)))]);
+          clearTimeout(giveUp);
           throw new Error("429");
         }
       },
     });
+    expect(readWhileRendering).toBe(true);
     expect(errors).toHaveLength(1);
     expect(calls).toBe(2);
     expect(finals[0]!.text).toBe("abc");
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it("renders an abstention followed by a handoff as one message, and awaiting-human as quiet", async () => {
