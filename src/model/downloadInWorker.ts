@@ -27,6 +27,7 @@ export interface DownloadedModel {
 }
 
 type WorkerMessage =
+  | { type: "started" }
   | { type: "progress"; downloaded: number; total: number }
   | { type: "done"; entrypointPath: string; filePaths: string[]; alreadyPresent: boolean }
   | { type: "error"; message: string; statusCode?: number };
@@ -41,6 +42,7 @@ const sizeOf = (path) => { try { return statSync(path).size; } catch { return -1
 let alreadyPresent = false;
 let lastPost = 0;
 import(workerData.nodeLlamaCppUrl).then(async ({ createModelDownloader }) => {
+  parentPort.postMessage({ type: "started" });
   const downloader = await createModelDownloader({
     ...workerData.options,
     skipExisting: true,
@@ -84,7 +86,8 @@ export function downloadInWorker(options: DownloadInWorkerOptions): Promise<Down
   return new Promise<DownloadedModel>((resolve, reject) => {
     let downloaded = -1;
     let total = 0;
-    let lastGrowth = Date.now();
+    // Unset until the worker has loaded node-llama-cpp (seconds on a busy machine): loading is not a stall.
+    let lastGrowth: number | undefined;
     let settled = false;
     const settle = (outcome: () => void) => {
       if (settled) return;
@@ -100,7 +103,7 @@ export function downloadInWorker(options: DownloadInWorkerOptions): Promise<Down
 
     const watchdog = setInterval(
       () => {
-        if (Date.now() - lastGrowth < stallTimeoutMs) return;
+        if (lastGrowth === undefined || Date.now() - lastGrowth < stallTimeoutMs) return;
         const where = downloaded > 0 ? `stopped at ${formatMb(downloaded)} of ${formatMb(total)}` : "no data arrived";
         fail(
           new LlamadeskError(
@@ -114,7 +117,8 @@ export function downloadInWorker(options: DownloadInWorkerOptions): Promise<Down
     );
 
     worker.on("message", (message: WorkerMessage) => {
-      if (message.type === "progress") {
+      if (message.type === "started") lastGrowth = Date.now();
+      else if (message.type === "progress") {
         if (message.downloaded > downloaded) lastGrowth = Date.now();
         downloaded = Math.max(downloaded, message.downloaded);
         total = message.total;
