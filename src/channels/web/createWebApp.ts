@@ -78,8 +78,9 @@ export function createWebApp(options: WebAppOptions): WebApp {
     "/api/*",
     bodyLimit({
       maxSize: config.maxBodyBytes,
+      // The rest of the body is never read: close the connection, or the client's next request on it would fail.
       onError: () => {
-        throw new HttpError(413, "REQUEST_TOO_LARGE", `The body is larger than ${config.maxBodyBytes} bytes (web.maxBodyBytes).`);
+        throw new HttpError(413, "REQUEST_TOO_LARGE", `The body is larger than ${config.maxBodyBytes} bytes (web.maxBodyBytes).`, { Connection: "close" });
       },
     }),
   );

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -394,12 +394,44 @@ describe("the web server (WebChannel on a real port)", () => {
     expect(await local.bot.history(id)).toEqual([]);
   });
 
+  it("answers an oversized chunked body with 413 and closes that connection, so the client's next request works", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      // 2 MB sent at once, over a kept-alive connection: more than the server reads before answering.
+      const chunks = Array.from({ length: 64 }, () => "x".repeat(32_768));
+      const refused = await send(agent, "POST", `${channel.url}/api/conversations/web-${"C".repeat(32)}/messages`, chunks);
+      expect(refused.status).toBe(413);
+      expect(JSON.parse(refused.body)).toEqual({ error: { code: "REQUEST_TOO_LARGE", message: "The body is larger than 16384 bytes (web.maxBodyBytes)." } });
+      const next = await send(agent, "POST", `${channel.url}/api/conversations`);
+      expect(next.status).toBe(201);
+      expect(JSON.parse(next.body)).toEqual({ id: expect.stringMatching(/^web-/) });
+      expect(refused.headers.connection).toBe("close"); // the client knew not to reuse the connection
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it("reports a port in use as CHANNEL_START_FAILED naming the port", async () => {
     const port = Number(new URL(channel.url).port);
     const clash = new WebChannel({ tickets: new MemoryHandoffTicketStore(), port, host: "127.0.0.1" });
     await expect(clash.start(local.bot)).rejects.toThrow(new RegExp(`Port ${port} is in use`));
   });
 });
+
+/** One request with node:http through `agent` (any headers, `Host` too); `chunks` are sent as a chunked body. */
+function send(agent: Agent, method: string, url: string, chunks?: string[], extra: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...(chunks ? { "Content-Type": "application/json", "Transfer-Encoding": "chunked" } : {}), ...extra };
+    const req = request(url, { method, agent, headers }, (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    for (const chunk of chunks ?? []) req.write(chunk);
+    req.end();
+  });
+}
 
 /** A local HTTP server answering with the status `handle` returns; records nothing else itself. */
 async function listen(handle: (req: IncomingMessage, body: string) => number): Promise<{ url: string; close: () => Promise<void> }> {
