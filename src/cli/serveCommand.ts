@@ -37,7 +37,9 @@ export async function serveCommand(options: ServeCliOptions, signals: NodeJS.Pro
       throw error;
     });
     const url = channel.url;
-    process.stdout.write(`llamadesk is serving on ${url}\n  demo page: ${url}/\n  widget:    <script src="${url}/widget.js" data-llamadesk-url="${url}" async></script>\n`);
+    // Where visitors reach it: the script tag to paste names that address, not the one behind the proxy.
+    const publicUrl = web.publicUrl?.replace(/\/+$/, "") ?? url;
+    process.stdout.write(`llamadesk is serving on ${url}\n  demo page: ${url}/\n  widget:    <script src="${publicUrl}/widget.js" data-llamadesk-url="${publicUrl}" async></script>\n`);
     if (web.origins.length === 0) process.stdout.write("  origins:   only pages of this server (add your site to web.origins in the config file)\n");
     process.stdout.write("Ctrl-C stops.\n");
     await stopSignal(signals);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,19 @@ function serve(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }
     child.stdout!.on("data", onData);
     child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
     void exited.then((code) => reject(new Error(`serve exited (${code}) before listening:\n${output}`)));
+  });
+}
+
+/** A POST with any headers (`Host` too, which fetch does not let a caller set). */
+function post(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers }, (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on("error", reject);
+    req.end();
   });
 }
 
@@ -83,6 +97,46 @@ describe("llamadesk serve (built bin)", () => {
     const tickets = await SqliteHandoffTicketStore.open({ path: join(work, "knowledge", "handoff-tickets.sqlite") });
     expect((await tickets.list()).map((t) => t.email)).toEqual(["ada@example.com"]);
     await tickets.dispose();
+  });
+
+  it("out of the box the demo page's own requests pass and a rebound name is refused; product, greeting and publicUrl come from the config", async () => {
+    await writeFile(join(work, "llamadesk.config.json"), "{}");
+    const plain = await serve(["--port", "0", "--index", indexDir], { cwd: work });
+    try {
+      const port = new URL(plain.url).port;
+      const page = await (await fetch(`${plain.url}/`)).text();
+      expect(page).toContain("<strong>Your product</strong>");
+      expect((await fetch(`${plain.url}/favicon.ico`)).status).toBe(200);
+      // What the demo page's widget sends: a POST from the page's own origin, as the browser opened it.
+      for (const origin of [plain.url, `http://localhost:${port}`]) {
+        expect((await post(`${plain.url}/api/conversations`, { Origin: origin })).status, origin).toBe(201);
+      }
+      const rebound = await post(`${plain.url}/api/conversations`, { Origin: `http://evil.example:${port}`, Host: `evil.example:${port}` });
+      expect(rebound.status).toBe(403);
+      expect(rebound.body).toContain("ORIGIN_NOT_ALLOWED");
+    } finally {
+      plain.child.kill("SIGTERM");
+    }
+    expect(await plain.exited).toBe(0);
+
+    await writeFile(
+      join(work, "llamadesk.config.json"),
+      JSON.stringify({ policy: { product: "Acme Cloud" }, web: { publicUrl: "https://support.acme.example/", strings: { greeting: "Hello from Acme!" } } }),
+    );
+    const configured = await serve(["--port", "0", "--index", indexDir], { cwd: work });
+    try {
+      expect(configured.output()).toContain('<script src="https://support.acme.example/widget.js" data-llamadesk-url="https://support.acme.example" async></script>');
+      const page = await (await fetch(`${configured.url}/`)).text();
+      expect(page).toContain("<title>Acme Cloud (llamadesk demo)</title>");
+      expect(page).toContain("Hello from Acme!");
+      expect(page).toContain("Acme Cloud support");
+      expect((await post(`${configured.url}/api/conversations`, { Origin: "https://support.acme.example" })).status).toBe(201);
+      expect((await post(`${configured.url}/api/conversations`, { Origin: "http://support.acme.example" })).status).toBe(403);
+      expect((await post(`${configured.url}/api/conversations`, { Origin: configured.url })).status).toBe(201); // still its own page
+    } finally {
+      configured.child.kill("SIGTERM");
+    }
+    expect(await configured.exited).toBe(0);
   });
 
   it("listens on PORT when neither --port nor web.port says otherwise", async () => {

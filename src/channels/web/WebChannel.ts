@@ -6,9 +6,10 @@ import { LlamadeskError } from "../../errors.js";
 import type { HandoffTicketStore } from "../../store/HandoffTicketStore.js";
 import type { Channel } from "../Channel.js";
 import { createWebApp, type WebApp, type WebAppOptions } from "./createWebApp.js";
+import { listenOrigins } from "./listenOrigins.js";
 import { DEFAULT_WEB_PORT, parseWebConfig, type WebConfig } from "./webConfig.js";
 
-export interface WebChannelOptions extends Omit<WebAppOptions, "bot" | "config"> {
+export interface WebChannelOptions extends Omit<WebAppOptions, "bot" | "config" | "ownOrigins"> {
   /** Where handoff tickets go; `stop()` closes it. */
   tickets: HandoffTicketStore;
   /** Defaults to `parseWebConfig({})`. */
@@ -26,6 +27,8 @@ export class WebChannel implements Channel {
   private server: Server | undefined;
   private web: WebApp | undefined;
   private address: AddressInfo | undefined;
+  /** Where the demo page can be opened, once listening: its requests come from these origins. */
+  private origins: string[] = [];
 
   constructor(options: WebChannelOptions) {
     this.options = options;
@@ -43,10 +46,11 @@ export class WebChannel implements Channel {
     const config = this.options.config ?? parseWebConfig({});
     const port = this.options.port ?? config.port ?? DEFAULT_WEB_PORT;
     const host = this.options.host ?? config.host;
-    const web = createWebApp({ ...this.options, bot, config });
+    const web = createWebApp({ ...this.options, bot, config, ownOrigins: () => this.origins });
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch: web.app.fetch, port, hostname: host }, (info) => {
         this.address = info;
+        this.origins = listenOrigins(host, info.port);
         resolve();
       }) as Server;
       server.once("error", (error: NodeJS.ErrnoException) => {
@@ -78,5 +82,6 @@ export class WebChannel implements Channel {
     await web?.settled();
     await this.options.tickets.dispose();
     this.address = undefined;
+    this.origins = [];
   }
 }

@@ -6,7 +6,7 @@ import type { Bot } from "../../bot.js";
 import { packageRoot } from "../../config.js";
 import type { HandoffTicketStore } from "../../store/HandoffTicketStore.js";
 import { ConversationIds } from "./ConversationIds.js";
-import { apiKeyGuard, clientIp, isAllowedOrigin, originGuard, perIpLimit } from "./guards.js";
+import { apiKeyGuard, clientIp, originGuard, originPolicy, perIpLimit } from "./guards.js";
 import { errorBody, HttpError } from "./HttpError.js";
 import { RateLimiter } from "./RateLimiter.js";
 import { requestSchemas } from "./requestSchemas.js";
@@ -22,7 +22,7 @@ export interface WebAppOptions {
   bot: Bot;
   /** Where handoff tickets go. */
   tickets: HandoffTicketStore;
-  /** The `web` settings, checked (see `parseWebConfig`). Defaults to `parseWebConfig({})`: same-origin pages only, default limits. */
+  /** The `web` settings, checked (see `parseWebConfig`). Defaults to `parseWebConfig({})`: no other site's pages, default limits. */
   config?: WebConfig;
   /** The API key (the value of the variable `config.apiKeyEnv` names). Defaults to none. */
   apiKey?: string | undefined;
@@ -30,6 +30,11 @@ export interface WebAppOptions {
   handoffWebhook?: string | undefined;
   /** The widget bundle served at `/widget.js`. Defaults to `DEFAULT_WIDGET_FILE`. */
   widgetFile?: string;
+  /**
+   * Origins of this server's own pages (the demo) besides `config.publicUrl`'s: `WebChannel` passes where it listens,
+   * once it does (see `listenOrigins`). Defaults to none.
+   */
+  ownOrigins?: () => readonly string[];
   /** Clock in milliseconds, for the rate limits. Defaults to `Date.now`. */
   now?: () => number;
   /** One line per noteworthy event (failed answers, tickets, webhook failures); never a secret. Defaults to stderr. */
@@ -57,16 +62,18 @@ export function createWebApp(options: WebAppOptions): WebApp {
   const inFlight = new Set<AbortController>();
   const deliveries = new Set<Promise<unknown>>();
   const app = new Hono<WebEnv>();
+  const publicOrigin = config.publicUrl === undefined ? [] : [new URL(config.publicUrl).origin];
+  const isAllowed = originPolicy(config.origins, () => [...publicOrigin, ...(options.ownOrigins?.() ?? [])]);
 
   app.use("*", async (c, next) => {
     await next();
     c.header("X-Content-Type-Options", "nosniff");
   });
-  app.use("/api/*", clientIp(config.trustProxy), apiKeyGuard(options.apiKey, config.requireApiKey), originGuard(config.origins));
+  app.use("/api/*", clientIp(config.trustProxy), apiKeyGuard(options.apiKey, config.requireApiKey), originGuard(isAllowed));
   app.use(
     "/api/*",
     cors({
-      origin: (origin, c) => (isAllowedOrigin(origin, c, config.origins) ? origin : null),
+      origin: (origin) => (isAllowed(origin) ? origin : null),
       allowMethods: ["GET", "POST"],
       allowHeaders: ["Content-Type", "Authorization"],
       exposeHeaders: ["Retry-After"],
@@ -99,7 +106,7 @@ export function createWebApp(options: WebAppOptions): WebApp {
       log,
     }),
   );
-  app.route("/", assetRoutes({ bot: options.bot, widgetFile: options.widgetFile ?? DEFAULT_WIDGET_FILE }));
+  app.route("/", assetRoutes({ bot: options.bot, widgetFile: options.widgetFile ?? DEFAULT_WIDGET_FILE, strings: config.strings }));
 
   app.notFound((c) => c.json(errorBody("ROUTE_NOT_FOUND", `No route ${c.req.method} ${c.req.path}. See README, "Website widget", for the API.`), 404));
   app.onError((error, c) => {

@@ -1,14 +1,32 @@
+import { DEFAULT_POLICY } from "../../pipeline/AnswerPolicy.js";
+import type { WidgetStrings } from "./widget/strings.js";
+
+export interface DemoPageOptions {
+  /** The product the bot supports (`policy.product`): the page's name, and the widget's title and greeting. */
+  product: string;
+  /** Widget strings that win over those (the config file's `web.strings`). Defaults to none. */
+  strings?: Partial<WidgetStrings>;
+}
+
 /**
- * The demo page `/`: a sample product page (Tidepool, the product of the shipped sample FAQ) with the
- * widget embedded exactly as a customer's site would embed it: one script tag.
+ * The demo page `/`: a sample page for the product with the widget embedded exactly as a customer's site would
+ * embed it, one script tag. Everything from the config is escaped: it is text, never markup.
  */
-export function demoPage(): string {
+export function demoPage(options: DemoPageOptions): string {
+  const named = options.product !== DEFAULT_POLICY.product;
+  const name = named ? options.product : "Your product";
+  const strings: Partial<WidgetStrings> = {
+    ...(named ? { title: `${options.product} support`, greeting: `Hi! Ask me anything about ${options.product}.` } : {}),
+    ...options.strings,
+  };
+  const n = escapeHtml(name);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Tidepool: your files, everywhere (llamadesk demo)</title>
+<title>${n} (llamadesk demo)</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>
   body { margin: 0; font: 16px/1.5 system-ui, sans-serif; color: #1d2b36; background: #f5f8fa; }
   header { display: flex; align-items: center; justify-content: space-between; padding: 16px 24px; background: #0b3954; color: #fff; }
@@ -21,16 +39,23 @@ export function demoPage(): string {
 </style>
 </head>
 <body>
-<header><strong>Tidepool</strong><nav><a href="#">Features</a><a href="#">Pricing</a><a href="#">Help</a></nav></header>
-<section class="hero"><h1>Your files, on every device</h1><p>Sync, share and roll back any change. Free for 5 GB.</p></section>
+<header><strong>${n}</strong><nav><a href="#">Features</a><a href="#">Pricing</a><a href="#">Help</a></nav></header>
+<section class="hero"><h1>${n}</h1><p>A sample page: the support widget in the corner answers from ${named ? `the ${n} knowledge` : "your knowledge"}, on this machine.</p></section>
 <main>
-  <div class="card"><h2>Sync</h2><p>Save a file on your laptop; it is on your phone seconds later.</p></div>
-  <div class="card"><h2>Version history</h2><p>Go back to any earlier copy for up to three years.</p></div>
-  <div class="card"><h2>Teams</h2><p>Shared folders, an admin console and file locking.</p></div>
+  <div class="card"><h2>Ask a question</h2><p>Open the chat and ask as a customer would: the answer streams in, with its sources.</p></div>
+  <div class="card"><h2>Check the sources</h2><p>Every answer links the articles it came from; 👍/👎 tells you which answers help.</p></div>
+  <div class="card"><h2>Talk to a human</h2><p>Ask for a person: the form becomes a handoff ticket, stored and sent to your webhook.</p></div>
 </main>
-<footer>A sample product page: the support widget in the corner answers from the Tidepool FAQ, on this machine.</footer>
-<script src="/widget.js" data-title="Tidepool support" data-greeting="Hi! Ask me anything about Tidepool: sync, billing, sharing…" async></script>
+<footer>Served by llamadesk serve. Put the widget on your own site with one script tag.</footer>
+<script src="/widget.js" data-strings="${escapeHtml(JSON.stringify(strings))}" async></script>
 </body>
 </html>
 `;
+}
+
+/** A small speech bubble, served as `/favicon.svg` and `/favicon.ico`. */
+export const DEMO_FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="3" width="28" height="20" rx="6" fill="#0b62c4"/><path d="M9 22v7l7-7z" fill="#0b62c4"/><circle cx="10" cy="13" r="2" fill="#fff"/><circle cx="16" cy="13" r="2" fill="#fff"/><circle cx="22" cy="13" r="2" fill="#fff"/></svg>`;
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

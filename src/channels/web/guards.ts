@@ -1,27 +1,26 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { HttpError } from "./HttpError.js";
 import type { RateLimiter } from "./RateLimiter.js";
 import type { WebEnv } from "./WebEnv.js";
 
-/** Whether a page at `origin` may call the API: listed, `"*"` listed, or the server's own host (the demo page). */
-export function isAllowedOrigin(origin: string, c: Context, origins: readonly string[]): boolean {
-  if (origins.includes("*") || origins.includes(origin)) return true;
-  try {
-    return new URL(origin).host === c.req.header("host");
-  } catch {
-    return false;
-  }
+/**
+ * Whether a page at an origin may call the API: one of `origins` (or `"*"` is), or one of the server's own (`own()`:
+ * its public URL, where it listens). Never the request's `Host` header: a page on a name the attacker points at this
+ * server (DNS rebinding) sends a matching one. Scheme, host and port must all match.
+ */
+export function originPolicy(origins: readonly string[], own: () => readonly string[]): (origin: string) => boolean {
+  return (origin) => origins.includes("*") || origins.includes(origin) || own().includes(origin);
 }
 
 /**
  * Refuses browser requests from pages not on the allowlist (403), preflights included. CORS headers alone would
  * only hide the answer from such a page; this stops the question reaching the model at all.
  */
-export function originGuard(origins: readonly string[]): MiddlewareHandler<WebEnv> {
+export function originGuard(isAllowed: (origin: string) => boolean): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
     const origin = c.req.header("origin");
-    if (origin !== undefined && !c.get("trusted") && !isAllowedOrigin(origin, c, origins)) {
+    if (origin !== undefined && !c.get("trusted") && !isAllowed(origin)) {
       throw new HttpError(403, "ORIGIN_NOT_ALLOWED", `Pages at ${origin} may not use this API: add the origin to web.origins in the server's config.`);
     }
     await next();

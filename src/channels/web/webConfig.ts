@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { readEnvVariable } from "../../config.js";
 import { LlamadeskError } from "../../errors.js";
+import { DEFAULT_STRINGS, type WidgetStrings } from "./widget/strings.js";
 
 /** A budget of requests: `requests` per `windowSeconds`, refilled evenly (a token bucket). */
 export interface RateLimit {
@@ -16,6 +17,13 @@ export interface WebConfig {
   port?: number;
   /** Web pages (origins such as `"https://shop.example.com"`) that may embed the widget; `"*"` allows any. Defaults to none: only pages served by this server. */
   origins: string[];
+  /**
+   * Where visitors reach this server, e.g. `"https://support.example.com"` behind your proxy: its pages (the demo) may use
+   * the API, and `serve` prints it in the script tag. Defaults to none: the address the server listens on.
+   */
+  publicUrl?: string;
+  /** The widget's strings on the demo page (`title`, `greeting`, any name the widget knows). Defaults to ones naming `policy.product`. */
+  strings: Partial<WidgetStrings>;
   /** Name of the environment variable holding the API key for server-to-server calls. Defaults to none (no key). */
   apiKeyEnv?: string;
   /** Every API request must carry the key (no widget on other sites). Defaults to `false`. */
@@ -49,6 +57,10 @@ const rateLimit = (requests: number, windowSeconds: number) =>
     .default({ requests, windowSeconds });
 
 const origin = z.string().refine(isOrigin, { message: 'must be an origin such as "https://shop.example.com" (scheme, host and port only, no path) or "*"' });
+const widgetStrings = z
+  .object(Object.fromEntries(Object.keys(DEFAULT_STRINGS).map((name) => [name, z.string().trim().min(1).max(1000).optional()])) as Record<keyof WidgetStrings, z.ZodOptional<z.ZodString>>)
+  .strict()
+  .default({});
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of an environment variable");
 
 const schema = z
@@ -56,6 +68,8 @@ const schema = z
     host: z.string().min(1).default("127.0.0.1"),
     port: z.number().int().min(0).max(65_535).optional(),
     origins: z.array(origin).default([]),
+    publicUrl: z.string().refine(isPublicUrl, { message: 'must be an http(s) URL such as "https://support.example.com"' }).optional(),
+    strings: widgetStrings,
     apiKeyEnv: envName.optional(),
     requireApiKey: z.boolean().default(false),
     trustProxy: z.boolean().default(false),
@@ -104,6 +118,14 @@ export function readWebSecrets(config: WebConfig, env: NodeJS.ProcessEnv = proce
     throw new LlamadeskError("CHANNEL_CONFIG_INVALID", `web.handoffWebhookEnv: ${config.handoffWebhookEnv} must hold an http(s) URL.`);
   }
   return { ...(apiKey ? { apiKey } : {}), ...(webhook ? { handoffWebhook: webhook } : {}) };
+}
+
+function isPublicUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function isOrigin(value: string): boolean {

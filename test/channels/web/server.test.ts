@@ -191,12 +191,28 @@ describe("the HTTP API (app.request)", () => {
     expect(fromShop.status).toBe(201);
     expect(fromShop.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
     expect(fromShop.headers.get("vary")).toContain("Origin");
-    // The demo page: same host as the server. No Origin at all: not a browser page (curl, a backend).
-    expect((await request("http://support.local/api/conversations", { method: "POST", headers: { Origin: "http://support.local", Host: "support.local" } })).status).toBe(201);
+    // A Host header naming the page's host proves nothing: a page on a name the attacker points at this server (DNS rebinding) sends one.
+    const rebound = await request("http://evil.example:1234/api/conversations", { method: "POST", headers: { Origin: "http://evil.example:1234", Host: "evil.example:1234" } });
+    expect(rebound.status).toBe(403);
+    expect(rebound.headers.get("access-control-allow-origin")).toBeNull();
+    // No Origin at all: not a browser page (curl, a backend).
     expect((await request("/api/conversations", { method: "POST" })).status).toBe(201);
     // Look-alikes are not the listed origin.
     for (const origin of ["https://shop.example.com.evil.net", "http://shop.example.com", "https://shop.example.com:8443", "null"]) {
       expect((await request("/api/conversations", { method: "POST", headers: { Origin: origin } })).status, origin).toBe(403);
+    }
+  });
+
+  it("allows pages at web.publicUrl (scheme, host and port), not the same host over another scheme", async () => {
+    const { request } = makeApp({ publicUrl: "https://support.example.com/help/" });
+    const start = (origin: string) => request("/api/conversations", { method: "POST", headers: { Origin: origin } });
+    const own = await start("https://support.example.com");
+    expect(own.status).toBe(201);
+    expect(own.headers.get("access-control-allow-origin")).toBe("https://support.example.com");
+    for (const origin of ["http://support.example.com", "https://support.example.com:8443", "https://www.support.example.com"]) {
+      const refused = await start(origin);
+      expect(refused.status, origin).toBe(403);
+      expect(await errorOf(refused)).toEqual({ code: "ORIGIN_NOT_ALLOWED", message: `Pages at ${origin} may not use this API: add the origin to web.origins in the server's config.` });
     }
   });
 
@@ -325,6 +341,33 @@ describe("the HTTP API (app.request)", () => {
     expect((await errorOf(unknown)).code).toBe("ROUTE_NOT_FOUND");
   });
 
+  it("names the configured product on the demo page, takes widget strings from web.strings, and serves its icon", async () => {
+    const stringsOf = (page: string) => JSON.parse(/data-strings="([^"]*)"/.exec(page)![1]!.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c))));
+    const tidepool = await (await makeApp().request("/")).text();
+    expect(tidepool).toContain("<title>Tidepool (llamadesk demo)</title>");
+    expect(stringsOf(tidepool)).toEqual({ title: "Tidepool support", greeting: "Hi! Ask me anything about Tidepool." });
+
+    const acme: Bot = { ...local.bot, policy: { ...local.bot.policy, product: 'Acme <b>&</b> "Co"' } };
+    const page = await (await makeApp({ strings: { greeting: "Bonjour ! Une question sur </script> ?", send: "Envoyer" } }, { bot: acme }).request("/")).text();
+    expect(page).toContain("<strong>Acme &#60;b&#62;&#38;&#60;/b&#62; &#34;Co&#34;</strong>");
+    expect(page).not.toContain("<b>");
+    expect(page).not.toContain("Tidepool");
+    expect(stringsOf(page)).toEqual({ title: 'Acme <b>&</b> "Co" support', greeting: "Bonjour ! Une question sur </script> ?", send: "Envoyer" });
+
+    const unnamed: Bot = { ...local.bot, policy: { ...local.bot.policy, product: "this product" } }; // the default
+    const plain = await (await makeApp({}, { bot: unnamed }).request("/")).text();
+    expect(plain).toContain("<strong>Your product</strong>");
+    expect(stringsOf(plain)).toEqual({}); // the widget's own title and greeting
+
+    expect(plain).toContain('<link rel="icon" href="/favicon.svg"');
+    for (const path of ["/favicon.svg", "/favicon.ico"]) {
+      const icon = await makeApp().request(path);
+      expect(icon.status, path).toBe(200);
+      expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+      expect(await icon.text()).toMatch(/^<svg /);
+    }
+  });
+
   it("turns an unexpected failure into a 500 with a code, logging the detail and sending no stack or internals", async () => {
     const broken: Bot = { ...local.bot, history: async () => Promise.reject(new Error("disk I/O error in /srv/secret/conversations.sqlite")) };
     const logs: string[] = [];
@@ -392,6 +435,20 @@ describe("the web server (WebChannel on a real port)", () => {
     expect(text).not.toContain("event: done");
     await expect(ticketsToStop.list()).rejects.toThrow(/disposed/);
     expect(await local.bot.history(id)).toEqual([]);
+  });
+
+  it("allows the demo page where the server listens, and refuses a rebound name carrying a matching Host", async () => {
+    const port = new URL(channel.url).port;
+    for (const origin of [channel.url, `http://localhost:${port}`]) {
+      const own = await send(new Agent(), "POST", `${channel.url}/api/conversations`, undefined, { Origin: origin });
+      expect(own.status, origin).toBe(201);
+      expect(own.headers["access-control-allow-origin"]).toBe(origin);
+    }
+    const rebound = await send(new Agent(), "POST", `${channel.url}/api/conversations`, undefined, { Origin: `http://evil.example:${port}`, Host: `evil.example:${port}` });
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body).error.code).toBe("ORIGIN_NOT_ALLOWED");
+    const otherScheme = await send(new Agent(), "POST", `${channel.url}/api/conversations`, undefined, { Origin: channel.url.replace("http:", "https:") });
+    expect(otherScheme.status).toBe(403);
   });
 
   it("answers an oversized chunked body with 413 and closes that connection, so the client's next request works", async () => {

@@ -2,14 +2,17 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { Hono } from "hono";
 import type { Bot } from "../../../bot.js";
-import { demoPage } from "../demoPage.js";
+import { DEMO_FAVICON, demoPage } from "../demoPage.js";
 import { HttpError } from "../HttpError.js";
+import type { WidgetStrings } from "../widget/strings.js";
 import type { WebEnv } from "../WebEnv.js";
 
 export interface AssetRoutesOptions {
   bot: Bot;
   /** The built widget bundle. */
   widgetFile: string;
+  /** Widget strings for the demo page (`web.strings`). */
+  strings: Partial<WidgetStrings>;
 }
 
 interface CachedScript {
@@ -18,7 +21,7 @@ interface CachedScript {
   etag: string;
 }
 
-/** `/widget.js` (revalidated with an ETag, so a new build reaches every page at once), the demo page `/`, and `/healthz`. */
+/** `/widget.js` (revalidated with an ETag, so a new build reaches every page at once), the demo page `/` and its icon, and `/healthz`. */
 export function assetRoutes(options: AssetRoutesOptions): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
   let cached: CachedScript | undefined;
@@ -48,7 +51,11 @@ export function assetRoutes(options: AssetRoutesOptions): Hono<WebEnv> {
     return c.body(script.body, 200, { ...headers, "Content-Type": "text/javascript; charset=utf-8" });
   });
 
-  app.get("/", (c) => c.html(demoPage()));
+  app.get("/", (c) => c.html(demoPage({ product: options.bot.policy.product, strings: options.strings })));
+  // Browsers ask for /favicon.ico whatever the page says.
+  for (const path of ["/favicon.svg", "/favicon.ico"]) {
+    app.get(path, (c) => c.body(DEMO_FAVICON, 200, { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400" }));
+  }
 
   // Open to every origin: the widget checks it to tell "offline" from "refused".
   app.get("/healthz", (c) => c.json({ ok: true, model: options.bot.chatModel?.id ?? null }, 200, { "Access-Control-Allow-Origin": "*" }));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isLlamadeskError } from "../../../../src/errors.js";
+import { originPolicy } from "../../../../src/channels/web/guards.js";
+import { listenOrigins } from "../../../../src/channels/web/listenOrigins.js";
 import { RateLimiter } from "../../../../src/channels/web/RateLimiter.js";
 import { parseWebConfig, readWebSecrets } from "../../../../src/channels/web/webConfig.js";
 import { formatSse } from "../../../../src/channels/web/sseResponse.js";
@@ -31,6 +33,34 @@ describe("RateLimiter", () => {
   });
 });
 
+describe("which pages may call the API", () => {
+  it("allows the listed origins and the server's own, never a look-alike or another scheme", () => {
+    const allowed = originPolicy(["https://shop.example.com"], () => ["https://support.example.com", "http://127.0.0.1:8787"]);
+    for (const origin of ["https://shop.example.com", "https://support.example.com", "http://127.0.0.1:8787"]) expect(allowed(origin), origin).toBe(true);
+    for (const origin of ["http://shop.example.com", "http://support.example.com", "https://127.0.0.1:8787", "http://127.0.0.1:8788", "http://evil.example:8787", "null"]) {
+      expect(allowed(origin), origin).toBe(false);
+    }
+    expect(originPolicy(["*"], () => [])("http://anything.example")).toBe(true);
+  });
+
+  it("derives the server's own origins from where it listens", () => {
+    const interfaces = {
+      lo: [{ address: "127.0.0.1", family: "IPv4", scopeid: undefined }],
+      eth0: [
+        { address: "192.168.1.20", family: "IPv4" },
+        { address: "fe80::1", family: "IPv6", scopeid: 2 },
+        { address: "2001:db8::5", family: "IPv6", scopeid: 0 },
+      ],
+    } as never;
+    const loopback = ["http://localhost:8787", "http://127.0.0.1:8787", "http://[::1]:8787"];
+    expect(listenOrigins("127.0.0.1", 8787, interfaces)).toEqual(loopback);
+    expect(listenOrigins("localhost", 8787, interfaces)).toEqual(loopback);
+    expect(listenOrigins("0.0.0.0", 8787, interfaces)).toEqual([...loopback, "http://192.168.1.20:8787", "http://[2001:db8::5]:8787"]);
+    expect(listenOrigins("192.168.1.20", 80, interfaces)).toEqual(["http://192.168.1.20"]);
+    expect(listenOrigins("support.internal", 8080, interfaces)).toEqual(["http://support.internal:8080"]);
+  });
+});
+
 describe("parseWebConfig", () => {
   const problem = (raw: unknown): string => {
     try {
@@ -46,6 +76,7 @@ describe("parseWebConfig", () => {
     expect(parseWebConfig(undefined)).toEqual({
       host: "127.0.0.1",
       origins: [],
+      strings: {},
       requireApiKey: false,
       trustProxy: false,
       maxBodyBytes: 16_384,
@@ -66,6 +97,9 @@ describe("parseWebConfig", () => {
     expect(problem({ apiKeyEnv: "my key" })).toContain("web.apiKeyEnv: must be the name of an environment variable");
     expect(problem({ handoffWebhook: "ftp://x.example" })).toContain("web.handoffWebhook: must be an http(s) URL");
     expect(problem({ handoffWebhook: "https://a.example/h", handoffWebhookEnv: "HOOK" })).toContain("web.handoffWebhookEnv: give handoffWebhook or handoffWebhookEnv, not both");
+    expect(problem({ publicUrl: "support.example.com" })).toContain('web.publicUrl: must be an http(s) URL such as "https://support.example.com"');
+    expect(problem({ strings: { greting: "Hi" } })).toContain("web.strings.greting:");
+    expect(problem({ strings: { greeting: "" } })).toContain("web.strings.greeting:");
   });
 
   it("reads the API key and webhook URL from the variables the config names, and says which is unset", () => {
