@@ -103,3 +103,10 @@ export { defaultReviewQueuePath, resolveReviewQueuePath } from "./mining/reviewQ
 export type { HandoffTicketStore, HandoffTicket, NewHandoffTicket, WebhookStatus } from "./store/HandoffTicketStore.js";
 export { MemoryHandoffTicketStore, type MemoryHandoffTicketStoreOptions } from "./store/MemoryHandoffTicketStore.js";
 export { SqliteHandoffTicketStore, type SqliteHandoffTicketStoreOptions } from "./store/SqliteHandoffTicketStore.js";
+// The stores in PostgreSQL, for bots on several machines sharing one database; pg is loaded only when openPostgres is called.
+export { openPostgres, type OpenPostgresOptions } from "./postgres/openPostgres.js";
+export type { Postgres } from "./postgres/Postgres.js";
+export { DEFAULT_KNOWLEDGE } from "./postgres/knowledgeName.js";
+export { PostgresConversationStore, type PostgresConversationStoreOptions } from "./postgres/PostgresConversationStore.js";
+export { PostgresReviewQueue, type PostgresReviewQueueOptions } from "./postgres/PostgresReviewQueue.js";
+export { PostgresHandoffTicketStore, type PostgresHandoffTicketStoreOptions } from "./postgres/PostgresHandoffTicketStore.js";
