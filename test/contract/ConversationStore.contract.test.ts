@@ -5,9 +5,11 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { isLlamadeskError, type ErrorCode } from "../../src/errors.js";
+import { PostgresConversationStore } from "../../src/postgres/PostgresConversationStore.js";
 import type { ConversationStore, NewTurn, TurnSource } from "../../src/store/ConversationStore.js";
 import { MemoryConversationStore } from "../../src/store/MemoryConversationStore.js";
 import { SqliteConversationStore } from "../../src/store/SqliteConversationStore.js";
+import { useTestDatabase } from "../support/postgres/testDatabase.js";
 
 interface Implementation {
   name: string;
@@ -16,6 +18,7 @@ interface Implementation {
 
 const dirs: string[] = [];
 const stores: ConversationStore[] = [];
+const postgres = useTestDatabase();
 afterEach(async () => {
   for (const store of stores.splice(0)) await store.dispose();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
@@ -36,6 +39,8 @@ async function tracked<T extends ConversationStore>(store: Promise<T>): Promise<
 const implementations: Implementation[] = [
   { name: "MemoryConversationStore", open: async (options) => new MemoryConversationStore(options) },
   { name: "SqliteConversationStore", open: async (options) => SqliteConversationStore.open({ path: join(await tempDir(), "conversations.db"), ...options }) },
+  // One database for the file; each test a knowledge base of its own in it.
+  { name: "PostgresConversationStore", open: async (options) => PostgresConversationStore.open({ postgres: await postgres.postgres(), knowledge: postgres.knowledge(), ...options }) },
 ];
 
 /** A clock that ticks one second per reading, from a fixed start. */

@@ -4,12 +4,15 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { isLlamadeskError, type ErrorCode } from "../../src/errors.js";
+import { PostgresHandoffTicketStore } from "../../src/postgres/PostgresHandoffTicketStore.js";
 import type { HandoffTicketStore, NewHandoffTicket } from "../../src/store/HandoffTicketStore.js";
 import { MemoryHandoffTicketStore } from "../../src/store/MemoryHandoffTicketStore.js";
 import { SqliteHandoffTicketStore } from "../../src/store/SqliteHandoffTicketStore.js";
+import { useTestDatabase } from "../support/postgres/testDatabase.js";
 
 const dirs: string[] = [];
 const stores: HandoffTicketStore[] = [];
+const postgres = useTestDatabase();
 afterEach(async () => {
   for (const store of stores.splice(0)) await store.dispose();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
@@ -43,6 +46,8 @@ const ticket = (over: Partial<NewHandoffTicket> = {}): NewHandoffTicket => ({
 const implementations = [
   { name: "MemoryHandoffTicketStore", open: async (now: () => Date) => new MemoryHandoffTicketStore({ now }) },
   { name: "SqliteHandoffTicketStore", open: async (now: () => Date) => SqliteHandoffTicketStore.open({ path: join(await tempDir(), "tickets.sqlite"), now }) },
+  // One database for the file; each test a knowledge base of its own in it.
+  { name: "PostgresHandoffTicketStore", open: async (now: () => Date) => PostgresHandoffTicketStore.open({ postgres: await postgres.postgres(), knowledge: postgres.knowledge(), now }) },
 ];
 
 describe.each(implementations)("$name", ({ open }) => {

@@ -8,6 +8,8 @@ import { isLlamadeskError, type ErrorCode } from "../../src/errors.js";
 import { MemoryReviewQueue } from "../../src/mining/MemoryReviewQueue.js";
 import { candidateIdOf, finalAnswer, finalQuestion, type NewCandidate, type ReviewQueue } from "../../src/mining/ReviewQueue.js";
 import { SqliteReviewQueue } from "../../src/mining/SqliteReviewQueue.js";
+import { PostgresReviewQueue } from "../../src/postgres/PostgresReviewQueue.js";
+import { useTestDatabase } from "../support/postgres/testDatabase.js";
 
 interface Implementation {
   name: string;
@@ -16,6 +18,7 @@ interface Implementation {
 
 const dirs: string[] = [];
 const queues: ReviewQueue[] = [];
+const postgres = useTestDatabase();
 afterEach(async () => {
   for (const q of queues.splice(0)) await q.dispose();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
@@ -27,10 +30,12 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-// One suite, both implementations: what a ReviewQueue promises, it keeps.
+// One suite, every implementation: what a ReviewQueue promises, it keeps.
 const implementations: Implementation[] = [
   { name: "MemoryReviewQueue", open: async (options) => new MemoryReviewQueue(options) },
   { name: "SqliteReviewQueue", open: async (options) => SqliteReviewQueue.open({ path: options.path ?? join(await tempDir(), "review.sqlite"), ...options }) },
+  // One database for the file; each test a knowledge base of its own in it.
+  { name: "PostgresReviewQueue", open: async ({ now }) => PostgresReviewQueue.open({ postgres: await postgres.postgres(), knowledge: postgres.knowledge(), ...(now ? { now } : {}) }) },
 ];
 
 function tickingClock(start = "2024-05-01T09:00:00.000Z"): () => Date {
@@ -159,8 +164,9 @@ describe.each(implementations)("ReviewQueue contract: $name", (impl) => {
 
   it("throws CANDIDATE_NOT_FOUND for unknown ids, INVALID_OPTION for bad input, STORE_FAILED after dispose", async () => {
     const q = await openQueue();
-    for (const call of [q.approve("cnope"), q.reject("cnope"), q.edit("cnope", { answer: "x" }), q.addProvenance("cnope", { threadId: "x", platform: "slack" })]) {
-      expect((await expectCode(call, "CANDIDATE_NOT_FOUND")).message).toContain('"cnope"');
+    // One call at a time: a store doing real I/O could reject a later call before the loop awaits it (an unhandled rejection).
+    for (const call of [() => q.approve("cnope"), () => q.reject("cnope"), () => q.edit("cnope", { answer: "x" }), () => q.addProvenance("cnope", { threadId: "x", platform: "slack" })]) {
+      expect((await expectCode(call(), "CANDIDATE_NOT_FOUND")).message).toContain('"cnope"');
     }
     await expectCode(q.add(candidate("t1", { question: "" })), "INVALID_OPTION");
     await expectCode(q.add(candidate("t1", { extractedBy: "magic" as never })), "INVALID_OPTION");
