@@ -5,7 +5,8 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak   one bench only
+ *   BENCH_SOAK_ASKS, BENCH_SOAK_CONVERSATIONS, BENCH_SOAK_ROUNDS   the soak bench's sizes (6000, 100000, 12)
  *   BENCH_ANSWER_SHAPES=tinyllama    the answer (speed) bench's model shapes, comma-separated: tinyllama,
  *                                    llama2-7b (default both; tinyllama with --quick). The random-weight models
  *                                    are generated once into node_modules/.cache/llamadesk/bench/ (7B: 3.8 GB)
@@ -23,6 +24,7 @@ import { benchRetrievalQuality } from "./retrievalQuality.js";
 import { benchAnswerQuality } from "./answerQuality.js";
 import { benchMiningQuality } from "./miningQuality.js";
 import { benchSlackExportIngest } from "./slackExportIngest.js";
+import { benchSoak } from "./soak.js";
 
 interface Bench {
   run: (options: BenchOptions) => Promise<BenchRow[]>;
@@ -41,6 +43,8 @@ const BENCHES: Record<string, Bench> = {
   mining: { run: benchMiningQuality, slow: true },
   // Generates a 50k-message Slack export; parses it, then ingests one channel (5k messages) with embeddings: a few minutes.
   "slack-export": { run: benchSlackExportIngest, slow: true },
+  // Runs the built `llamadesk serve` for a few minutes (asks and 100k created conversations), sampling its RSS.
+  soak: { run: benchSoak, slow: true },
 };
 
 const only = process.env.BENCH_ONLY?.trim() || undefined;

@@ -4,7 +4,10 @@ export interface RateLimiterOptions {
   windowSeconds: number;
   /** Clock in milliseconds. Defaults to `Date.now`. */
   now?: () => number;
-  /** Buckets kept before full ones are forgotten. Defaults to 10000. */
+  /**
+   * Buckets kept at most (about 150 bytes each). Past it, full buckets are forgotten, then the least recently used,
+   * down to nine tenths, so the pruning runs once per many new keys. Defaults to 10,000.
+   */
   maxKeys?: number;
 }
 
@@ -26,13 +29,19 @@ export class RateLimiter {
   private readonly rate: number;
   private readonly now: () => number;
   private readonly maxKeys: number;
+  /** In order of last use: the least recently used first. */
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(options: RateLimiterOptions) {
     this.capacity = options.requests;
     this.rate = options.requests / (options.windowSeconds * 1000);
     this.now = options.now ?? Date.now;
-    this.maxKeys = options.maxKeys ?? 10_000;
+    this.maxKeys = Math.max(1, options.maxKeys ?? 10_000);
+  }
+
+  /** How many buckets are kept. */
+  get size(): number {
+    return this.buckets.size;
   }
 
   take(key: string): RateDecision {
@@ -40,19 +49,27 @@ export class RateLimiter {
     const bucket = this.buckets.get(key) ?? { tokens: this.capacity, at: now };
     bucket.tokens = Math.min(this.capacity, bucket.tokens + (now - bucket.at) * this.rate);
     bucket.at = now;
+    const ok = bucket.tokens >= 1;
+    if (ok) bucket.tokens -= 1;
+    // Taken before pruning, so this bucket is not full (and last in use order): it stays.
+    this.buckets.delete(key);
     this.buckets.set(key, bucket);
-    if (this.buckets.size > this.maxKeys) this.forgetFull(now);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { ok: true };
-    }
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate / 1000)) };
+    if (this.buckets.size > this.maxKeys) this.prune(now);
+    return ok ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate / 1000)) };
   }
 
-  /** A full bucket is the same as no bucket: dropping those bounds memory without letting anyone through sooner. */
-  private forgetFull(now: number): void {
+  /**
+   * A full bucket is the same as no bucket: dropping those bounds memory without letting anyone through sooner.
+   * When too few are full (more keys busy at once than `maxKeys`), the least recently used go too: the most refilled.
+   */
+  private prune(now: number): void {
+    const target = Math.max(1, Math.floor(this.maxKeys * 0.9));
     for (const [key, bucket] of this.buckets) {
       if (bucket.tokens + (now - bucket.at) * this.rate >= this.capacity) this.buckets.delete(key);
+    }
+    for (const key of this.buckets.keys()) {
+      if (this.buckets.size <= target) break;
+      this.buckets.delete(key);
     }
   }
 }
