@@ -16,6 +16,8 @@ export interface EnvConfig {
   configFile?: string;
   /** VISUAL, else EDITOR: the editor `llamadesk review` opens to edit a question or answer. */
   editor?: string;
+  /** npm_execpath: set when a package manager started this process (npx, npm exec, npm run; yarn and pnpm too). */
+  packageManager?: string;
   /** LLAMADESK_MODELS_DIR: where `llamadesk pull` saves models. */
   modelsDir?: string;
   /** MODEL_ENDPOINT or HF_ENDPOINT (the names llama.cpp and node-llama-cpp read): a Hugging Face mirror for `hf:` URIs. */
@@ -58,6 +60,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   if (configFile) config.configFile = configFile;
   const editor = pick("VISUAL") ?? pick("EDITOR");
   if (editor) config.editor = editor;
+  const packageManager = pick("npm_execpath");
+  if (packageManager) config.packageManager = packageManager;
   const modelsDir = pick("LLAMADESK_MODELS_DIR");
   const huggingFaceEndpoint = pick("MODEL_ENDPOINT") ?? pick("HF_ENDPOINT");
   if (modelsDir) config.modelsDir = modelsDir;

@@ -1,6 +1,7 @@
 /** Stable error codes: match on these, not on messages. */
 export type ErrorCode =
   | "INVALID_OPTION"
+  | "INVALID_ARGUMENT"
   | "SOURCE_NOT_FOUND"
   | "SOURCE_UNREADABLE"
   | "NOTHING_INGESTED"

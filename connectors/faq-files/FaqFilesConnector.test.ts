@@ -128,6 +128,24 @@ describe("FaqFilesConnector", () => {
     ]);
   });
 
+  it("names each file that gives no entries, and why: no headings, an empty array, only a header, nothing at all", async () => {
+    await writeFile(join(temp, "notes.md"), "Just some notes about the product.\n\nNo questions here.\n");
+    await writeFile(join(temp, "empty.json"), "[]");
+    await writeFile(join(temp, "header.csv"), "question,answer\n");
+    await writeFile(join(temp, "blank.markdown"), "\n  \n");
+    await writeFile(join(temp, "good.md"), "## Q?\n\nA.\n");
+
+    const { docs, issues } = await pullAll(new FaqFilesConnector({ paths: [temp] }));
+
+    expect(docs.map((doc) => doc.id)).toEqual(["good.md#q"]);
+    expect(issues).toEqual([
+      { file: "blank.markdown", message: "empty file, skipped" },
+      { file: "empty.json", message: expect.stringMatching(/^no entries, skipped: the array is empty/) },
+      { file: "header.csv", message: "no rows under the header, skipped: add one row per question" },
+      { file: "notes.md", message: expect.stringMatching(/^no headings, so no questions, skipped: write each question as a heading/) },
+    ]);
+  });
+
   it("throws SOURCE_NOT_FOUND for a missing path before yielding anything", async () => {
     const connector = new FaqFilesConnector({ paths: [fixtures, join(temp, "typo")] });
     const yielded: SourceDoc[] = [];

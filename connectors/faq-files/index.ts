@@ -76,6 +76,8 @@ export class FaqFilesConnector implements Connector {
 
       const { entries, issues } = parse(text, file.relativePath);
       issues.forEach(report);
+      // A file that gives nothing without a problem to show for it would otherwise vanish without a word.
+      if (entries.length === 0 && issues.length === 0) report({ file: file.relativePath, message: whyNoEntries(extension, text) });
       for (const entry of entries) {
         const id = entry.id ?? deriveDocId(file.relativePath, entry.question);
         const here = `${file.relativePath}:${entry.line}`;
@@ -101,6 +103,14 @@ export class FaqFilesConnector implements Connector {
       }
     }
   }
+}
+
+/** Why a file the parser found no fault with gave no entries, and what to write instead. */
+function whyNoEntries(extension: string, text: string): string {
+  if (text.trim() === "") return "empty file, skipped";
+  if (extension === ".json") return 'no entries, skipped: the array is empty; add { "question": "...", "answer": "..." } objects';
+  if (extension === ".csv") return "no rows under the header, skipped: add one row per question";
+  return "no headings, so no questions, skipped: write each question as a heading (`## How do I ...?`) with its answer under it";
 }
 
 /** `{ "connector": "faq-files", "paths": ["knowledge/sources"] }` in the config file's `sources`; paths relative to the config file. */

@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
-import { readEnv, DEFAULT_INDEX_DIR } from "../config.js";
+import { readEnv } from "../config.js";
+import { indexDirOf, loadConfigFile } from "../configFile.js";
 import { LlamadeskError } from "../errors.js";
-import type { EmbedderConfig, EmbedderKind } from "../knowledge/createEmbedder.js";
+import type { EmbedderConfig } from "../knowledge/createEmbedder.js";
+import { embedderConfig } from "../presets/createLocalBot.js";
 import { RETRIEVAL_MODES, type RetrievalMode } from "../retrieval/HybridRetriever.js";
 
 /** Options every command that touches an index shares. */
@@ -9,21 +10,23 @@ export interface IndexCliOptions {
   index?: string;
   embedder?: string;
   embedderModel?: string;
+  /** The config file (else LLAMADESK_CONFIG, else ./llamadesk.config.json if present). */
+  config?: string;
 }
 
-/** --index, else LLAMADESK_INDEX, else knowledge/index (relative to the working directory). */
-export function resolveIndexDir(options: IndexCliOptions): string {
-  return resolve(options.index ?? readEnv().indexDir ?? DEFAULT_INDEX_DIR);
+/** The index directory (absolute) and the embedder a command uses. */
+export interface ResolvedIndex {
+  indexDir: string;
+  embedder: EmbedderConfig;
 }
 
-export function resolveEmbedderConfig(options: IndexCliOptions): EmbedderConfig {
-  const env = readEnv();
-  const kind = options.embedder ?? env.embedder ?? "use-lite";
-  if (kind !== "use-lite" && kind !== "gguf") {
-    throw new LlamadeskError("INVALID_OPTION", `--embedder must be "use-lite" or "gguf" (got "${kind}").`);
-  }
-  const modelPath = options.embedderModel ?? env.embedderModel;
-  return { kind: kind as EmbedderKind, ...(modelPath ? { modelPath: resolve(modelPath) } : {}) };
+/**
+ * The index and embedder every command uses, in one order: the flag, else the config file
+ * (`index`, `embedder`, `embedderModel`), else the environment, else the default.
+ */
+export async function resolveIndex(options: IndexCliOptions): Promise<ResolvedIndex> {
+  const { config } = await loadConfigFile(options.config);
+  return { indexDir: indexDirOf(options.index, config), embedder: embedderConfig(options, config, readEnv()) };
 }
 
 export function parseK(value: string): number {
@@ -41,16 +44,15 @@ export function parseMode(value: string): RetrievalMode {
   return value as RetrievalMode;
 }
 
-/** A parser for a whole-number option of at least 1, naming the option when the value is wrong. */
-export function parsePositiveInt(flag: string): (value: string) => number {
+/** A parser for a whole-number option of at least `min`, naming the option when the value is wrong. */
+export function parseWholeNumber(flag: string, min = 1): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new LlamadeskError("INVALID_OPTION", `${flag} must be a whole number of at least 1 (got "${value}").`);
+    if (!/^\d+$/.test(value.trim()) || n < min) throw new LlamadeskError("INVALID_OPTION", `${flag} must be a whole number of at least ${min} (got "${value}").`);
     return n;
   };
 }
 
-/** --port: 0 (any free port) to 65535. */
 /** A port number from 0 to 65535; `name` says where the value came from in the error (`--port`, `PORT`). */
 export function parsePort(value: string, name = "--port"): number {
   const n = Number(value);

@@ -5,7 +5,7 @@ import { evaluate } from "../eval/evaluate.js";
 import { readQueriesFile } from "../eval/readQueriesFile.js";
 import { UseLiteEmbedder } from "../knowledge/UseLiteEmbedder.js";
 import { HybridRetriever } from "../retrieval/HybridRetriever.js";
-import { resolveIndexDir } from "./cliOptions.js";
+import { resolveIndex } from "./cliOptions.js";
 import { ingestWithProgress } from "./ingestWithProgress.js";
 import { lockIndexForWriting } from "./lockIndexForWriting.js";
 import { createLocalBot } from "../presets/createLocalBot.js";
@@ -13,8 +13,8 @@ import { collectAnswer, formatSources } from "./collectAnswer.js";
 
 export interface DemoCliOptions {
   index?: string;
-  /** Sample questions answered. */
-  questions: number;
+  /** Sample questions answered. Defaults to all of them (knowledge/demo-questions.txt). */
+  questions?: number;
   /** Chat model GGUF for generated answers. Defaults to the config file's, then LLAMADESK_MODEL, then none. */
   model?: string;
   config?: string;
@@ -27,7 +27,7 @@ export interface DemoCliOptions {
  */
 export async function demoCommand(options: DemoCliOptions): Promise<number> {
   const out = (s = ""): boolean => process.stdout.write(`${s}\n`);
-  const indexDir = resolveIndexDir(options);
+  const { indexDir } = await resolveIndex(options);
   const embedder = new UseLiteEmbedder();
 
   out(`Ingesting the sample FAQ from ${SAMPLE_SOURCES_DIR}`);
@@ -69,7 +69,9 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
         ? `Answering in auto mode with ${bot.chatModel.id}: verbatim FAQ answers for clear matches, generated ones otherwise.`
         : "Answering in auto mode without a chat model: verbatim FAQ answers (see README, \"Getting a chat model\", for generated ones).",
     );
-    for (const [i, question] of questions.slice(0, options.questions).entries()) {
+    const asked = questions.slice(0, options.questions ?? questions.length);
+    let declined = 0;
+    for (const [i, question] of asked.entries()) {
       out();
       out(`Q: ${question}`);
       process.stdout.write("A: ");
@@ -80,6 +82,14 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
       out();
       if (summary.error) out(`   (error [${summary.error.code}]: ${summary.error.message})`);
       else out(`   ${summary.mode ?? "no answer"}; ${formatSources(summary).trimEnd().replace(/\n/g, "\n   ")}`);
+      if (summary.abstained) declined++;
+    }
+    if (declined > 0) {
+      out();
+      out(
+        `Answered ${asked.length - declined} of ${asked.length} questions; declined ${declined}: no FAQ entry matched closely enough, ` +
+          "so the bot said so, listed the closest entries and offered a person rather than guess (see README, \"Answer modes\").",
+      );
     }
 
     const queries = await readQueriesFile(SAMPLE_QUERIES_FILE);

@@ -4,8 +4,10 @@ import { createEmbedder } from "../knowledge/createEmbedder.js";
 import type { IngestSummary } from "../knowledge/ingest.js";
 import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
 import type { WriterLock } from "../knowledge/writerLock.js";
-import { resolveEmbedderConfig, resolveIndexDir, type IndexCliOptions } from "./cliOptions.js";
-import { ingestWithProgress } from "./ingestWithProgress.js";
+import type { SourceIssue } from "../types.js";
+import { checkSourcePaths } from "./checkSourcePaths.js";
+import { resolveIndex, type IndexCliOptions } from "./cliOptions.js";
+import { formatIssue, ingestWithProgress } from "./ingestWithProgress.js";
 import { lockIndexForWriting } from "./lockIndexForWriting.js";
 
 export interface IngestCliOptions extends IndexCliOptions {
@@ -23,8 +25,9 @@ export interface IngestCliOptions extends IndexCliOptions {
  * what changed. Exits non-zero when nothing usable was read, or on any problem with --strict.
  */
 export async function ingestCommand(paths: string[], options: IngestCliOptions): Promise<number> {
-  const indexDir = resolveIndexDir(options);
-  const embedder = await createEmbedder(resolveEmbedderConfig(options));
+  await checkSourcePaths(paths);
+  const { indexDir, embedder: embedderConfig } = await resolveIndex(options);
+  const embedder = await createEmbedder(embedderConfig);
   let lock: WriterLock | undefined;
   try {
     // Held from before the index is loaded until it is saved: another writer's changes are never lost.
@@ -37,13 +40,7 @@ export async function ingestCommand(paths: string[], options: IngestCliOptions):
       ...(options.vectorIndex ? { vectorIndex: options.vectorIndex } : {}),
     });
 
-    if (summary.read === 0) {
-      throw new LlamadeskError(
-        "NOTHING_INGESTED",
-        `No usable FAQ entries in ${paths.join(", ")}${summary.issues.length ? ` (${summary.issues.length} problem(s) above)` : ""}. ` +
-          "Expected Markdown (a heading per question), JSON ([{question, answer}]) or CSV (question,answer columns). The index was not changed.",
-      );
-    }
+    if (summary.read === 0) throw nothingIngested(paths, summary.issues);
     if (options.strict && summary.issues.length > 0) {
       throw new LlamadeskError(
         "INGEST_ERRORS",
@@ -57,6 +54,21 @@ export async function ingestCommand(paths: string[], options: IngestCliOptions):
     await lock?.release();
     await embedder.dispose?.();
   }
+}
+
+/** NOTHING_INGESTED naming what was skipped and why; with no problem at all, no FAQ file was found. */
+function nothingIngested(paths: string[], issues: readonly SourceIssue[]): LlamadeskError {
+  const where = paths.join(", ");
+  if (issues.length === 0) {
+    return new LlamadeskError(
+      "NOTHING_INGESTED",
+      `No FAQ files in ${where}: looked for .md, .markdown, .json and .csv files. Markdown has a heading per question, ` +
+        "JSON an array of {question, answer}, CSV question and answer columns. The index was not changed.",
+    );
+  }
+  const named = issues.slice(0, 3).map(formatIssue).join("; ");
+  const more = issues.length > 3 ? `; and ${issues.length - 3} more problem(s), each in a warning above` : "";
+  return new LlamadeskError("NOTHING_INGESTED", `No usable FAQ entries in ${where}. ${named}${more}. The index was not changed.`);
 }
 
 function printSummary(summary: IngestSummary, indexDir: string, index: KnowledgeIndex, json: boolean): void {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { LlamadeskError } from "../errors.js";
-import { parseK, parseMode, parsePort, parsePositiveInt } from "./cliOptions.js";
+import { parseK, parseMode, parsePort, parseWholeNumber } from "./cliOptions.js";
 import { askCommand } from "./askCommand.js";
 import { chatCommand } from "./chatCommand.js";
 import { demoCommand } from "./demoCommand.js";
@@ -15,16 +15,19 @@ import { slackCommand } from "./slackCommand.js";
 import { serveCommand } from "./serveCommand.js";
 import { syncCommand } from "./syncCommand.js";
 import { exportFinetuneCommand } from "./exportFinetuneCommand.js";
+import { packageVersion } from "./packageVersion.js";
+import { throwUsageErrors } from "./usageErrors.js";
 import { parseInterval } from "../sync/parseInterval.js";
 
 const program = new Command("llamadesk")
   .description("Support bots that answer from your own FAQ and past chats, on your own machine.")
-  .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => write(`error: ${text.replace(/^error: /, "")}`) });
+  .version(packageVersion(), "-v, --version", "print the version");
 
-const indexOption = () => new Option("--index <dir>", "index directory (env LLAMADESK_INDEX; default knowledge/index)");
-const embedderOption = () => new Option("--embedder <kind>", "embedder: use-lite (default, built in) or gguf (env LLAMADESK_EMBEDDER)");
-const embedderModelOption = () => new Option("--embedder-model <path>", "GGUF embedding model for --embedder gguf (env LLAMADESK_EMBEDDER_MODEL)");
+const indexOption = () => new Option("--index <dir>", "index directory (else the config file's index, else env LLAMADESK_INDEX, else knowledge/index)");
+const embedderOption = () => new Option("--embedder <kind>", "embedder: use-lite (default, built in) or gguf (else the config file's, else env LLAMADESK_EMBEDDER)");
+const embedderModelOption = () =>
+  new Option("--embedder-model <path>", "GGUF embedding model for --embedder gguf (else the config file's embedderModel, else env LLAMADESK_EMBEDDER_MODEL)");
+const configOption = () => new Option("--config <file>", "config file (env LLAMADESK_CONFIG; default ./llamadesk.config.json if present)");
 const kOption = (fallback: string) => new Option("--k <n>", "number of results").default(parseK(fallback), fallback).argParser(parseK);
 const modeOption = () => new Option("--mode <mode>", "retrieval: hybrid, vector or lexical").default("hybrid").argParser(parseMode);
 const noWaitOption = () => new Option("--no-wait", "fail at once (INDEX_LOCKED) instead of waiting while another command writes the index");
@@ -36,6 +39,7 @@ program
   .addOption(indexOption())
   .addOption(embedderOption())
   .addOption(embedderModelOption())
+  .addOption(configOption())
   .option("--strict", "fail (and leave the index unchanged) on any malformed file or entry")
   .option("--rebuild", "start from an empty index instead of updating the existing one")
   .addOption(new Option("--vector-index <kind>", "vector index for a new index").choices(["hnsw", "exact"]))
@@ -50,20 +54,20 @@ program
   .addOption(indexOption())
   .addOption(embedderOption())
   .addOption(embedderModelOption())
+  .addOption(configOption())
   .addOption(kOption("5"))
   .addOption(modeOption())
   .option("--json", 'print {"results": [{"id", "score", "text", "source"}]}')
   .action(async (query: string, opts) => finish(await searchCommand(query, opts)));
 
 const modelOption = () => new Option("--model <path>", "chat model GGUF (else the config file's model, else env LLAMADESK_MODEL; none: extractive answers)");
-const configOption = () => new Option("--config <file>", "config file (env LLAMADESK_CONFIG; default ./llamadesk.config.json if present)");
 const answerModeOption = () =>
   new Option("--mode <mode>", "auto (default): verbatim FAQ answer when one clearly matches, else generated; generative; extractive").choices([
     "auto",
     "generative",
     "extractive",
   ]);
-const maxTokensOption = () => new Option("--max-tokens <n>", "longest generated answer, in tokens (default 384)").argParser(parsePositiveInt("--max-tokens"));
+const maxTokensOption = () => new Option("--max-tokens <n>", "longest generated answer, in tokens (default 384)").argParser(parseWholeNumber("--max-tokens"));
 /** The options of the commands that answer through the bot. */
 const withBotOptions = (command: Command) =>
   [indexOption(), modelOption(), answerModeOption(), configOption(), maxTokensOption(), embedderOption(), embedderModelOption()].reduce(
@@ -111,9 +115,10 @@ program
   .addOption(indexOption())
   .addOption(embedderOption())
   .addOption(embedderModelOption())
+  .addOption(configOption())
   .addOption(kOption("10"))
   .addOption(modeOption())
-  .addOption(new Option("--show-misses <n>", "misses to list").default(20).argParser(Number))
+  .addOption(new Option("--show-misses <n>", "misses to list").default(20).argParser(parseWholeNumber("--show-misses", 0)))
   .option("--json", "print the metrics as one JSON object")
   .action(async (opts) => finish(await evalCommand(opts)));
 
@@ -121,7 +126,7 @@ program
   .command("demo")
   .description("ingest the shipped sample FAQ and answer a few customer questions from it")
   .addOption(indexOption())
-  .addOption(new Option("--questions <n>", "sample questions to answer").default(4).argParser(Number))
+  .addOption(new Option("--questions <n>", "sample questions to answer (default: all of them)").argParser(parseWholeNumber("--questions")))
   .addOption(modelOption())
   .addOption(configOption())
   .action(async (opts) => finish(await demoCommand(opts)));
@@ -189,10 +194,14 @@ function finish(code: number): void {
   process.exitCode = code;
 }
 
+throwUsageErrors(program);
+
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof LlamadeskError) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode; // help or the version, already printed
+  } else if (error instanceof LlamadeskError) {
     process.stderr.write(`error [${error.code}]: ${error.message}\n`);
     process.exitCode = 1;
   } else {

@@ -19,7 +19,7 @@ export async function createEmbedder(config: EmbedderConfig = {}): Promise<Embed
     if (!config.modelPath) {
       throw new LlamadeskError(
         "INVALID_OPTION",
-        "The gguf embedder needs a model file: pass --embedder-model PATH or set LLAMADESK_EMBEDDER_MODEL.",
+        "The gguf embedder needs a model file: pass --embedder-model PATH, set embedderModel in the config file, or set LLAMADESK_EMBEDDER_MODEL.",
       );
     }
     const { LlamaEmbedder } = await import("./LlamaEmbedder.js");

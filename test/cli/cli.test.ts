@@ -4,7 +4,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "../../src/config.js";
+import { DEMO_QUESTIONS_FILE, SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "../../src/config.js";
 import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
 import { CLI, runCli } from "../support/runCli.js";
 
@@ -101,12 +101,28 @@ describe("llamadesk CLI (built bin)", () => {
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toContain("[NOTHING_INGESTED]");
     expect(nothing.stderr).not.toMatch(/\n\s+at /); // no stack trace
+
+    // A file that gives nothing is named, with why, in a warning and in the error.
+    const notes = join(work, "notes");
+    await mkdir(notes);
+    await writeFile(join(notes, "notes.md"), "Some notes about the product, without headings.\n");
+    const headless = await runCli(["ingest", notes, "--index", join(work, "notes-index")]);
+    expect(headless.code).toBe(1);
+    expect(headless.stderr).toMatch(/^warning: notes\.md: no headings, so no questions, skipped: write each question as a heading/m);
+    expect(headless.stderr).toMatch(/error \[NOTHING_INGESTED\]: No usable FAQ entries in .*notes\. notes\.md: no headings, so no questions/);
+    await writeFile(join(notes, "notes.md.txt"), "moved away");
+    await rm(join(notes, "notes.md"));
+    const noFaqFiles = await runCli(["ingest", notes, "--index", join(work, "notes-index")]);
+    expect(noFaqFiles.stderr).toMatch(/error \[NOTHING_INGESTED\]: No FAQ files in .*notes: looked for \.md, \.markdown, \.json and \.csv files/);
   });
 
   it("clear errors, no stack traces: missing source, missing index, bad options", async () => {
-    const missingSource = await runCli(["ingest", join(work, "no-such-dir"), "--index", join(work, "x")]);
+    const missingSource = await runCli(["ingest", "./no-such-dir", "--index", join(work, "x")], { cwd: work });
     expect(missingSource.code).toBe(1);
-    expect(missingSource.stderr).toMatch(/\[SOURCE_NOT_FOUND\].*no-such-dir/);
+    // Said to a CLI user as a CLI user would say it, not in terms of the connector's options.
+    expect(missingSource.stderr).toBe(
+      `error [SOURCE_NOT_FOUND]: No such file or folder: ./no-such-dir (looked for ${join(work, "no-such-dir")}: relative paths start from the current folder). Check the path and run the command again.\n`,
+    );
 
     const missingIndex = await runCli(["search", "hello", "--index", join(work, "empty")]);
     expect(missingIndex.code).toBe(1);
@@ -148,15 +164,20 @@ describe("llamadesk CLI (built bin)", () => {
     expect(JSON.parse(stdout).results.length).toBeGreaterThan(0);
   });
 
-  it("demo ingests the sample and answers questions in auto mode, with sources or closest matches", async () => {
-    const { code, stdout } = await runCli(["demo", "--index", join(work, "demo-index"), "--questions", "3"]);
+  it("demo ingests the sample and answers every question in knowledge/demo-questions.txt in auto mode, saying which it declined", async () => {
+    const questions = (await readFile(DEMO_QUESTIONS_FILE, "utf8")).split("\n").filter((q) => q.trim());
+    const { code, stdout } = await runCli(["demo", "--index", join(work, "demo-index")]);
     expect(code).toBe(0);
     expect(stdout).toContain("Answering in auto mode without a chat model");
-    expect(stdout.match(/^Q: /gm)).toHaveLength(3);
+    expect(stdout.match(/^Q: .+$/gm)).toEqual(questions.map((q) => `Q: ${q}`));
     expect(stdout).toMatch(/^A: .+/m);
-    // The sample's questions: one the gate declines (with the right entry among the closest), two answered verbatim.
-    expect(stdout).toMatch(/no answer; Closest matches:\n {5}\[1\] What plans are there and how much do they cost\? — billing-and-plans\.md:\d+/);
-    expect(stdout.match(/^ {3}extractive; Sources:\n {5}\[1\] .+ — (\S+:\d+|https?:\/\/\S+)$/gm)).toHaveLength(2);
+    // What the README says the demo shows: the pricing question declined (with the right entry first among the
+    // closest), the other four answered verbatim, and a line that says so.
+    expect(stdout).toMatch(/Q: How much does Tidepool cost for a team of 8\?\nA: .+\n {3}no answer; Closest matches:\n {5}\[1\] What plans are there and how much do they cost\? — billing-and-plans\.md:\d+/);
+    expect(stdout.match(/^ {3}extractive; Sources:\n {5}\[1\] .+ — (\S+:\d+|https?:\/\/\S+)$/gm)).toHaveLength(questions.length - 1);
+    expect(stdout).toContain(`Answered ${questions.length - 1} of ${questions.length} questions; declined 1: no FAQ entry matched closely enough`);
     expect(stdout).toMatch(/MRR \d\.\d{3}, Recall@1 \d\.\d{3}, Recall@5 \d\.\d{3}/);
+    const two = await runCli(["demo", "--index", join(work, "demo-index"), "--questions", "2"]);
+    expect(two.stdout.match(/^Q: /gm)).toHaveLength(2);
   });
 });
