@@ -106,7 +106,8 @@ describe("which pages may call the API", () => {
     const loopback = ["http://localhost:8787", "http://127.0.0.1:8787", "http://[::1]:8787"];
     expect(listenOrigins("127.0.0.1", 8787, interfaces)).toEqual(loopback);
     expect(listenOrigins("localhost", 8787, interfaces)).toEqual(loopback);
-    expect(listenOrigins("0.0.0.0", 8787, interfaces)).toEqual([...loopback, "http://192.168.1.20:8787", "http://[2001:db8::5]:8787"]);
+    expect(listenOrigins("0.0.0.0", 8787, interfaces)).toEqual([...loopback, "http://0.0.0.0:8787", "http://192.168.1.20:8787", "http://[2001:db8::5]:8787"]);
+    expect(listenOrigins("::", 8787, interfaces)).toContain("http://[::]:8787");
     expect(listenOrigins("192.168.1.20", 80, interfaces)).toEqual(["http://192.168.1.20"]);
     expect(listenOrigins("support.internal", 8080, interfaces)).toEqual(["http://support.internal:8080"]);
   });
