@@ -4,7 +4,8 @@ import type { BotEvent } from "../src/BotEvent.js";
 import { SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "../src/config.js";
 import { readQueriesFile } from "../src/eval/readQueriesFile.js";
 import { ingest } from "../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../src/knowledge/KnowledgeIndex.js";
+import type { KnowledgeStore } from "../src/knowledge/KnowledgeStore.js";
+import { LocalKnowledgeStore } from "../src/knowledge/LocalKnowledgeStore.js";
 import { DEFAULT_POLICY } from "../src/pipeline/AnswerPolicy.js";
 import { loadPrompts } from "../src/prompts/loadPrompts.js";
 import { MemoryConversationStore } from "../src/store/MemoryConversationStore.js";
@@ -34,9 +35,9 @@ export async function benchAnswerQuality(options: BenchOptions): Promise<BenchRo
   const rec = new Recorder("answers");
   const embedder = new CachingEmbedder(await options.embedder());
   const prompts = await loadPrompts();
-  const bot = (index: KnowledgeIndex, withModel: boolean): Bot =>
+  const bot = (knowledge: KnowledgeStore, withModel: boolean): Bot =>
     createBot({
-      index,
+      knowledge,
       embedder,
       store: new MemoryConversationStore(),
       prompts,
@@ -49,7 +50,7 @@ export async function benchAnswerQuality(options: BenchOptions): Promise<BenchRo
 
   const stack = await loadStackFaq();
   const queries = options.quick ? stack.queries.slice(0, 300) : stack.queries;
-  const { index: stackIndex } = await buildFaqIndex(stack.entries, embedder);
+  const { store: stackIndex } = await buildFaqIndex(stack.entries, embedder);
   await embedder.embed(queries.map((q) => q.query));
   for (const withModel of [true, false]) {
     const stackBot = bot(stackIndex, withModel);
@@ -62,8 +63,8 @@ export async function benchAnswerQuality(options: BenchOptions): Promise<BenchRo
     rec.record(`StackFAQ ${label}: abstention rate`, outcomes.filter(({ o }) => o.kind === "abstained").length / queries.length, "");
   }
 
-  const sample = KnowledgeIndex.create({ embedder });
-  await ingest({ index: sample, embedder, connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })] });
+  const sample = await LocalKnowledgeStore.open({ embedder });
+  await ingest({ store: sample, embedder, connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })] });
   const sampleQueries = await readQueriesFile(SAMPLE_QUERIES_FILE);
   const sampleBot = bot(sample, false);
   const sampleOutcomes = await Promise.all(sampleQueries.map(async (q, i) => ({ q, o: await outcomeOf(sampleBot, `q${i}`, q.query) })));
@@ -74,7 +75,7 @@ export async function benchAnswerQuality(options: BenchOptions): Promise<BenchRo
   const banking = await loadBanking77();
   const tickets = options.quick ? banking.train.slice(0, 2000) : banking.train;
   const tests = options.quick ? banking.test.slice(0, 500) : banking.test;
-  const { index: bankIndex } = await buildFaqIndex(tickets.map((t, i) => ({ id: `b${i}`, question: t.text, answer: t.text })), embedder);
+  const { store: bankIndex } = await buildFaqIndex(tickets.map((t, i) => ({ id: `b${i}`, question: t.text, answer: t.text })), embedder);
   await embedder.embed(tests.map((t) => t.text));
   const inDomain = await abstentionRate(bot(bankIndex, true), tests.map((t) => t.text), "b");
   const outOfDomain = await abstentionRate(bot(sample, true), tests.map((t) => t.text), "o");

@@ -5,7 +5,7 @@ import { FaqFilesConnector } from "../connectors/faq-files/index.js";
 import { chunkDoc } from "../src/knowledge/chunkDoc.js";
 import type { Embedder } from "../src/knowledge/Embedder.js";
 import { ingest, embeddingText } from "../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../src/knowledge/LocalKnowledgeStore.js";
 import type { SourceDoc } from "../src/types.js";
 import type { BenchOptions } from "./lib/BenchOptions.js";
 import { CountingEmbedder } from "./lib/CountingEmbedder.js";
@@ -49,10 +49,8 @@ export async function benchIngestSpeed(options: BenchOptions): Promise<BenchRow[
       const bareRate = docs.length / (bare.ms / 1000);
       indexDir = join(root, `index-${round}`);
       const whole = await timed(async () => {
-        const index = KnowledgeIndex.create({ embedder });
-        const summary = await ingest({ index, embedder, connectors: [connector()] });
-        await index.save(indexDir);
-        return summary;
+        const store = await LocalKnowledgeStore.open({ dir: indexDir, embedder, create: true });
+        return ingest({ store, embedder, connectors: [connector()] });
       });
       const wholeRate = docs.length / (whole.ms / 1000);
       console.log(`    round ${round}: (a) ${bareRate.toFixed(1)} docs/s, (b) ${wholeRate.toFixed(1)} docs/s (${whole.result.added} added, ${whole.result.chunksEmbedded} chunks embedded)`);
@@ -66,19 +64,16 @@ export async function benchIngestSpeed(options: BenchOptions): Promise<BenchRow[
     // What ingest costs besides embedding, free of embedder noise: the same path with vectors looked up.
     const instant = new InstantEmbedder(embedder, texts, vectors);
     const overhead = await timed(async () => {
-      const index = KnowledgeIndex.create({ embedder: instant });
-      await ingest({ index, embedder: instant, connectors: [connector()] });
-      await index.save(join(root, "index-instant"));
+      const store = await LocalKnowledgeStore.open({ dir: join(root, "index-instant"), embedder: instant, create: true });
+      await ingest({ store, embedder: instant, connectors: [connector()] });
     });
     rec.record(`(b) minus embedding: ingest + save with precomputed vectors (${label})`, overhead.ms, "ms");
     console.log(`    = ${(overhead.ms / docs.length).toFixed(2)} ms/doc, against ${(1000 / bareBest).toFixed(1)} ms/doc of embedding: ratio (b)/(a) should be about ${(1000 / bareBest / (1000 / bareBest + overhead.ms / docs.length)).toFixed(3)}`);
 
     const counting = new CountingEmbedder(embedder);
     const again = await timed(async () => {
-      const index = await KnowledgeIndex.load(indexDir, { embedder: counting });
-      const summary = await ingest({ index, embedder: counting, connectors: [connector()] });
-      await index.save(indexDir);
-      return summary;
+      const store = await LocalKnowledgeStore.open({ dir: indexDir, embedder: counting });
+      return ingest({ store, embedder: counting, connectors: [connector()] });
     });
     console.log(`    (c) re-ingest: ${again.result.unchanged} unchanged, ${again.result.added} added, ${again.result.updated} updated, ${again.result.deleted} deleted`);
     rec.record(`(c) re-ingest unchanged: load + ingest + save (${label})`, again.ms / 1000, "s", { op: "<", value: 2 });

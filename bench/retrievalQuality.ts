@@ -23,8 +23,8 @@ export async function benchRetrievalQuality(options: BenchOptions): Promise<Benc
 
   console.log("\n== Retrieval quality: StackFAQ (719 entries, 1,249 paraphrased queries)");
   const stack = await loadStackFaq();
-  const { index } = await buildFaqIndex(stack.entries, embedder);
-  const retriever = new HybridRetriever({ index, embedder });
+  const { store } = await buildFaqIndex(stack.entries, embedder);
+  const retriever = new HybridRetriever({ store, embedder });
   await embedder.embed(stack.queries.map((q) => q.query));
   for (const mode of MODES) {
     const m = await evaluate(stack.queries, (q, k) => retriever.retrieve(q, { k, mode }), { k: 10 });
@@ -48,7 +48,7 @@ export async function benchRetrievalQuality(options: BenchOptions): Promise<Benc
     return { id: `ticket-${i}`, question: t.text, answer: t.text };
   });
   const bank = await buildFaqIndex(pairs, embedder);
-  const bankRetriever = new HybridRetriever({ index: bank.index, embedder });
+  const bankRetriever = new HybridRetriever({ store: bank.store, embedder });
   await embedder.embed(queries.map((q) => q.text));
   for (const mode of MODES) {
     const { top1, majority5 } = await intentAccuracy(queries, intentOf, (q) => bankRetriever.retrieve(q, { k: 5, mode }));

@@ -2,20 +2,19 @@ import type { BotEvent } from "./BotEvent.js";
 import { firstSighting } from "./channels/seenEvents.js";
 import { LlamadeskError, isLlamadeskError } from "./errors.js";
 import type { Embedder } from "./knowledge/Embedder.js";
-import type { KnowledgeIndex } from "./knowledge/KnowledgeIndex.js";
+import type { KnowledgeStore } from "./knowledge/KnowledgeStore.js";
 import type { ChatModel } from "./model/ChatModel.js";
 import { answerQuestion } from "./pipeline/answerQuestion.js";
 import { ANSWER_MODES, resolvePolicy, type AnswerMode, type AnswerPolicy, type AnswerPolicyInput } from "./pipeline/AnswerPolicy.js";
-import type { ChunkLookup } from "./pipeline/buildAnswerMessages.js";
 import { createPipelineSteps, type PipelineSteps, type Retriever } from "./pipeline/createPipelineSteps.js";
 import type { Prompts } from "./prompts/loadPrompts.js";
 import { HybridRetriever } from "./retrieval/HybridRetriever.js";
 import type { ConversationStore, FeedbackCounts, FeedbackInput, Turn } from "./store/ConversationStore.js";
 
 export interface BotOptions {
-  /** The knowledge the bot answers from. */
-  index: KnowledgeIndex;
-  /** The embedder that built `index`. */
+  /** The knowledge the bot answers from (`openKnowledgeStore`). New knowledge a sync applies is answered from at once. */
+  knowledge: KnowledgeStore;
+  /** The embedder that built the knowledge. */
   embedder: Embedder;
   /** Writes generative answers. Defaults to none: every answer is extractive. */
   chatModel?: ChatModel | undefined;
@@ -27,7 +26,7 @@ export interface BotOptions {
   prompts: Prompts;
   /** Defaults to `DEFAULT_POLICY` (see AnswerPolicy.ts). */
   policy?: AnswerPolicyInput;
-  /** Finds passages. Defaults to a `HybridRetriever` over `index` and `embedder`. */
+  /** Finds passages. Defaults to a `HybridRetriever` over `knowledge` and `embedder`. */
   retriever?: Retriever;
   /** Replaces pipeline steps (each a LangChain runnable). Defaults to `createPipelineSteps()`'s. */
   steps?: Partial<PipelineSteps>;
@@ -67,24 +66,16 @@ export interface Bot {
    * a restart is not answered twice. See `seenEvents.ts`.
    */
   firstSighting(channel: string, eventId: string): Promise<boolean>;
-  /**
-   * Answers from `index` from the next question on (e.g. after `llamadesk sync` saved a new
-   * one); answers in progress finish with the old one. It must be built by the bot's embedder.
-   * Throws when the bot was given its own `retriever`.
-   */
-  useIndex(index: KnowledgeIndex): void;
-  /** Frees the chat model, embedder and store. */
+  /** Frees the chat model, embedder, knowledge and conversation stores. */
   dispose(): Promise<void>;
 }
 
 /** The composition root: builds a bot from the dependencies given, and nothing else. */
 export function createBot(options: BotOptions): Bot {
   const policy = resolvePolicy(options.policy);
-  const { embedder, chatModel, store, prompts } = options;
-  let index = options.index;
-  let current = options.retriever ?? new HybridRetriever({ index, embedder });
-  const retriever: Retriever = { retrieve: (query, retrieveOptions) => current.retrieve(query, retrieveOptions) };
-  const lookup: ChunkLookup = (chunkId) => index.getPassage(chunkId);
+  const { embedder, chatModel, store, prompts, knowledge } = options;
+  const retriever: Retriever = options.retriever ?? new HybridRetriever({ store: knowledge, embedder });
+  const lookup = (chunkIds: readonly string[]) => knowledge.getPassages(chunkIds);
   const steps: PipelineSteps = { ...createPipelineSteps({ retriever, prompts, policy, chatModel, lookup }), ...options.steps };
   let notice: BotEvent | undefined = options.chatModelProblem && {
     type: "notice",
@@ -134,17 +125,13 @@ export function createBot(options: BotOptions): Bot {
     feedback: (feedback) => store.recordFeedback(feedback),
     resolve: async (conversationId) => void (await store.setStatus(conversationId, "resolved")),
     firstSighting: (channel, eventId) => firstSighting(store, channel, eventId),
-    useIndex(next) {
-      if (options.retriever) throw new LlamadeskError("INVALID_OPTION", "useIndex: this bot was given its own retriever; give it a new bot instead.");
-      current = new HybridRetriever({ index: next, embedder });
-      index = next;
-    },
     async dispose() {
       if (disposed) return;
       disposed = true;
       await Promise.allSettled([...tails.values()]);
       await chatModel?.dispose();
       await embedder.dispose?.();
+      await knowledge.dispose();
       await store.dispose();
     },
   };

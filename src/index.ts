@@ -11,11 +11,28 @@ export { ExactVectorIndex } from "./knowledge/ExactVectorIndex.js";
 export { Bm25Index, type Bm25IndexOptions } from "./knowledge/Bm25Index.js";
 export { tokenize } from "./knowledge/tokenize.js";
 export { chunkDoc, estimateTokens, type Chunk, type ChunkOptions } from "./knowledge/chunkDoc.js";
-export { KnowledgeIndex, readIndexManifest, type StoredDoc, type KnowledgeIndexOptions } from "./knowledge/KnowledgeIndex.js";
+export type {
+  KnowledgeStore,
+  KnowledgeChanges,
+  KnowledgeChange,
+  KnowledgeCounts,
+  DocUpsert,
+  StoredDoc,
+  PassageText,
+  ChunkHit,
+  ChunkScores,
+  EmbedderIdentity,
+  AcquireWriterOptions,
+  WriterLock,
+  WriterHolder,
+} from "./knowledge/KnowledgeStore.js";
+export { openKnowledgeStore, type OpenKnowledgeStoreOptions } from "./knowledge/openKnowledgeStore.js";
+export { LocalKnowledgeStore, type LocalKnowledgeStoreOptions } from "./knowledge/LocalKnowledgeStore.js";
+export { readIndexManifest } from "./knowledge/KnowledgeIndex.js";
 export type { IndexManifest } from "./knowledge/manifest.js";
-export { ingest, type IngestOptions, type IngestSummary, type IngestProgress } from "./knowledge/ingest.js";
-// Code that loads, changes and saves an index the CLI may also write holds this lock meanwhile.
-export { acquireWriterLock, describeHolder, WRITER_LOCK_FILE, type WriterLock, type WriterLockHolder, type WriterLockOptions } from "./knowledge/writerLock.js";
+export { ingest, planIngest, type IngestOptions, type IngestPlan, type IngestSummary, type IngestProgress } from "./knowledge/ingest.js";
+// Writers of a local index directory hold this lock (a KnowledgeStore's acquireWriter takes it for you).
+export { acquireWriterLock, describeHolder, WRITER_LOCK_FILE, type WriterLockHolder, type WriterLockOptions } from "./knowledge/writerLock.js";
 export { HybridRetriever, type HybridRetrieverOptions, type RetrieveOptions, type RetrievalMode } from "./retrieval/HybridRetriever.js";
 export { toLangChainRetriever } from "./retrieval/LangChainRetriever.js";
 // Imports no node-llama-cpp: LlamaChatModel (which does) has its own entry point, llamadesk/llama.

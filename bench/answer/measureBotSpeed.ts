@@ -26,7 +26,7 @@ export async function measureBotSpeed(ctx: AnswerBenchContext): Promise<void> {
   const bots = ctx.chatModels.map((model) => {
     const recording = new RecordingChatModel(model, { ignoreEos: generation.ignoreEos });
     const bot = createBot({
-      index: knowledge.index,
+      knowledge: knowledge.store,
       embedder: knowledge.embedder,
       chatModel: recording,
       store,

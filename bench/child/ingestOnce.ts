@@ -7,7 +7,7 @@
 import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
 import { chunkDoc } from "../../src/knowledge/chunkDoc.js";
 import { embeddingText, ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { UseLiteEmbedder } from "../../src/knowledge/UseLiteEmbedder.js";
 
 export interface IngestOnceResult {
@@ -34,9 +34,8 @@ if (mode === "embed-only") {
   for (let i = 0; i < texts.length; i += 64) await embedder.embed(texts.slice(i, i + 64));
   docs = texts.length;
 } else {
-  const index = KnowledgeIndex.create({ embedder });
-  docs = (await ingest({ index, embedder, connectors: [connector] })).added;
-  await index.save(indexDir);
+  const store = await LocalKnowledgeStore.open({ dir: indexDir, embedder, create: true });
+  docs = (await ingest({ store, embedder, connectors: [connector] })).added;
 }
 const result: IngestOnceResult = {
   docs,

@@ -4,7 +4,8 @@ import { DEMO_QUESTIONS_FILE, SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "..
 import { readQueriesFile } from "../../src/eval/readQueriesFile.js";
 import type { Embedder } from "../../src/knowledge/Embedder.js";
 import { ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import type { KnowledgeStore } from "../../src/knowledge/KnowledgeStore.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import type { ChatMessage } from "../../src/model/ChatModel.js";
 import { DEFAULT_POLICY } from "../../src/pipeline/AnswerPolicy.js";
 import { assessAnswerability } from "../../src/pipeline/assessAnswerability.js";
@@ -16,7 +17,7 @@ import type { Turn } from "../../src/store/ConversationStore.js";
 import type { Passage } from "../../src/types.js";
 
 export interface SampleKnowledge {
-  index: KnowledgeIndex;
+  store: KnowledgeStore;
   embedder: Embedder;
   retriever: HybridRetriever;
   prompts: Prompts;
@@ -32,9 +33,9 @@ export interface SampleKnowledge {
 
 /** The shipped sample FAQ (Tidepool) ingested with the real connector and embedder, as the bot would use it. */
 export async function sampleKnowledge(embedder: Embedder): Promise<SampleKnowledge> {
-  const index = KnowledgeIndex.create({ embedder });
-  await ingest({ index, embedder, connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })] });
-  const retriever = new HybridRetriever({ index, embedder });
+  const store = await LocalKnowledgeStore.open({ embedder });
+  await ingest({ store, embedder, connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })] });
+  const retriever = new HybridRetriever({ store, embedder });
   const prompts = await loadPrompts();
   const retrieve = (question: string) => retriever.retrieve(question, { k: DEFAULT_POLICY.maxSources });
 
@@ -49,19 +50,15 @@ export async function sampleKnowledge(embedder: Embedder): Promise<SampleKnowled
     questions.push(question);
     sourcesOf.set(question, passages);
   }
-  // Same lookup as createBot's: how the bot rebuilds an earlier turn's sources.
-  const lookup: ChunkLookup = (chunkId) => {
-    const chunk = index.getChunk(chunkId);
-    const doc = chunk && index.getDoc(chunk.docId);
-    if (!chunk || !doc) return undefined;
-    return { chunkId, docId: doc.id, kind: doc.kind, title: chunk.title, text: chunk.text, ...(doc.url ? { url: doc.url } : {}), ...(doc.location ? { location: doc.location } : {}) };
-  };
+  // How the bot rebuilds an earlier turn's sources: the chunks it was given, looked up by id.
+  const given = new Map([...sourcesOf.values()].flat().map(({ score: _score, signals: _signals, ...text }) => [text.chunkId, text]));
+  const lookup: ChunkLookup = (chunkId) => given.get(chunkId);
   const build = (history: Turn[], question: string) =>
     buildAnswerMessages({ prompts, product: DEFAULT_POLICY.product, history, question, passages: sourcesOf.get(question) ?? [], lookup }).messages;
   const turn = (role: Turn["role"], text: string, extra: Partial<Turn> = {}): Turn => ({ id: `${role}-${text.length}`, conversationId: "bench", role, text, createdAt: "", ...extra });
 
   return {
-    index,
+    store,
     embedder,
     retriever,
     prompts,

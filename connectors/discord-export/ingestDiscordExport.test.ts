@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { UseLiteEmbedder } from "../../src/knowledge/UseLiteEmbedder.js";
 import { toAnswerSource } from "../../src/pipeline/AnswerSource.js";
 import { HybridRetriever } from "../../src/retrieval/HybridRetriever.js";
@@ -17,13 +17,13 @@ describe("discord-export into a real knowledge index", () => {
   });
 
   it("ingests the conversations and finds one by a paraphrased question, cited by its jump link", async () => {
-    const index = KnowledgeIndex.create({ embedder });
+    const index = await LocalKnowledgeStore.open({ embedder });
     const connector = new DiscordExportConnector({ paths: [fixtures], supportRoles: ["Support"] });
-    const summary = await ingest({ index, embedder, connectors: [connector] });
+    const summary = await ingest({ store: index, embedder, connectors: [connector] });
     expect(summary.added).toBe(9);
     expect(summary.issues.map((i) => i.file)).toEqual(["odd-shapes.json", "odd-shapes.json", "odd-shapes.json", expect.stringContaining("truncated/"), "truncated/notes.json"]);
 
-    const retriever = new HybridRetriever({ index, embedder });
+    const retriever = new HybridRetriever({ store: index, embedder });
     const passages = await retriever.retrieve("My video calls lag while files upload, can I cap how much upload speed the app uses?", { k: 3 });
     const best = passages[0]!;
     expect(best.docId).toBe("discord:1100000000000000001:1214139028987707394");
@@ -35,7 +35,7 @@ describe("discord-export into a real knowledge index", () => {
     expect(clock?.url).toBe("https://discord.com/channels/1090000000000000000/1214875120435200023");
 
     // A second ingest of the same exports changes nothing.
-    const again = await ingest({ index, embedder, connectors: [connector] });
+    const again = await ingest({ store: index, embedder, connectors: [connector] });
     expect({ added: again.added, updated: again.updated, deleted: again.deleted, unchanged: again.unchanged }).toEqual({ added: 0, updated: 0, deleted: 0, unchanged: 9 });
   });
 });

@@ -6,7 +6,7 @@ import { FaqFilesConnector } from "../faq-files/index.js";
 import type { ChatThread } from "../../src/chat/ChatThread.js";
 import { SAMPLE_SOURCES_DIR } from "../../src/config.js";
 import { ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { UseLiteEmbedder } from "../../src/knowledge/UseLiteEmbedder.js";
 import { MemoryReviewQueue } from "../../src/mining/MemoryReviewQueue.js";
 import { SqliteReviewQueue } from "../../src/mining/SqliteReviewQueue.js";
@@ -43,28 +43,28 @@ describe("ReviewedFaqConnector", () => {
     await queue.approve(archive.id, { answer: "Right-click the folder in Tidepool and choose Online only: it stays in the cloud and takes no disk space." });
     await queue.dispose();
 
-    const index = KnowledgeIndex.create({ embedder });
+    const index = await LocalKnowledgeStore.open({ embedder });
     const connectors = () => [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] }), new ReviewedFaqConnector({ queue: path })];
-    const first = await ingest({ index, embedder, connectors: connectors() });
+    const first = await ingest({ store: index, embedder, connectors: connectors() });
     expect(first.issues).toEqual([]);
-    const doc = index.getDoc(`reviewed:${archive.id}`);
+    const doc = (await index.getDocs([`reviewed:${archive.id}`]))[0];
     expect(doc).toMatchObject({ kind: "faq", title: "Can I keep a team archive folder on the server only?", url: "https://example.slack.com/archives/C1/p1", tags: ["from-chat"], origin: `reviewed-faq:${path}` });
-    expect(index.getDoc(`reviewed:${other.id}`)).toBeUndefined();
+    expect((await index.getDocs([`reviewed:${other.id}`]))[0]).toBeUndefined();
 
-    const retriever = new HybridRetriever({ index, embedder });
+    const retriever = new HybridRetriever({ store: index, embedder });
     const [top] = await retriever.retrieve("keep a team archive folder only on the server", { k: 3 });
     expect(top).toMatchObject({ docId: `reviewed:${archive.id}`, kind: "faq", url: "https://example.slack.com/archives/C1/p1" });
     expect(top!.text).toContain("takes no disk space");
 
     // Re-ingest unchanged: nothing re-embedded. Then a change of mind: rejected, and the next ingest removes it.
-    expect(await ingest({ index, embedder, connectors: connectors() })).toMatchObject({ added: 0, updated: 0, deleted: 0 });
+    expect(await ingest({ store: index, embedder, connectors: connectors() })).toMatchObject({ added: 0, updated: 0, deleted: 0 });
     const again = await SqliteReviewQueue.open({ path });
     await again.reject(archive.id);
     await again.dispose();
-    const after = await ingest({ index, embedder, connectors: connectors() });
+    const after = await ingest({ store: index, embedder, connectors: connectors() });
     expect(after).toMatchObject({ deleted: 1, added: 0 });
-    expect(index.getDoc(`reviewed:${archive.id}`)).toBeUndefined();
-    expect([...index.allDocs()].some((d) => d.origin.startsWith("faq-files:"))).toBe(true);
+    expect((await index.getDocs([`reviewed:${archive.id}`]))[0]).toBeUndefined();
+    expect((await index.listDocs()).some((d) => d.origin.startsWith("faq-files:"))).toBe(true);
   }, 120_000);
 
   it("reads an open queue too, yields nothing for a queue file not created yet, and builds from a config entry", async () => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { isLlamadeskError } from "../../src/errors.js";
 import { ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { FakeEmbedder } from "../../src/testing/FakeEmbedder.js";
 import type { SourceDoc, SourceIssue } from "../../src/types.js";
 import { definition, parseAbcdTranscripts, parseJsonlTranscripts, TranscriptsConnector } from "./index.js";
@@ -122,12 +122,12 @@ describe("TranscriptsConnector", () => {
       expect(issues).toEqual([{ file: "a.log", line: 2, message: expect.stringContaining('duplicate transcript id "transcript:dup" (first at a.log:1)') }]);
 
       const embedder = new FakeEmbedder();
-      const index = KnowledgeIndex.create({ embedder, vectorIndex: "exact" });
-      const summary = await ingest({ index, embedder, connectors: [new TranscriptsConnector({ paths: [join(FIXTURES, "helpdesk.jsonl")] })] });
+      const index = await LocalKnowledgeStore.open({ embedder, vectorIndex: "exact" });
+      const summary = await ingest({ store: index, embedder, connectors: [new TranscriptsConnector({ paths: [join(FIXTURES, "helpdesk.jsonl")] })] });
       expect(summary).toMatchObject({ read: 3, added: 3 });
       expect(summary.issues).toHaveLength(4);
-      expect(index.getDoc("transcript:T-1001")).toMatchObject({ kind: "chat", url: "https://help.example.com/tickets/1001" });
-      expect(index.getDoc("transcript:T-1001")).not.toHaveProperty("thread");
+      expect((await index.getDocs(["transcript:T-1001"]))[0]).toMatchObject({ kind: "chat", url: "https://help.example.com/tickets/1001" });
+      expect((await index.getDocs(["transcript:T-1001"]))[0]).not.toHaveProperty("thread");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -3,11 +3,11 @@ import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
 import { DEMO_QUESTIONS_FILE, SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "../config.js";
 import { evaluate } from "../eval/evaluate.js";
 import { readQueriesFile } from "../eval/readQueriesFile.js";
+import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
 import { UseLiteEmbedder } from "../knowledge/UseLiteEmbedder.js";
 import { HybridRetriever } from "../retrieval/HybridRetriever.js";
 import { resolveIndex } from "./cliOptions.js";
 import { ingestWithProgress } from "./ingestWithProgress.js";
-import { lockIndexForWriting } from "./lockIndexForWriting.js";
 import { createLocalBot } from "../presets/createLocalBot.js";
 import { collectAnswer, formatSources } from "./collectAnswer.js";
 
@@ -31,34 +31,36 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
   const embedder = new UseLiteEmbedder();
 
   out(`Ingesting the sample FAQ from ${SAMPLE_SOURCES_DIR}`);
-  const lock = await lockIndexForWriting(indexDir, "demo", {});
-  let ingested: Awaited<ReturnType<typeof ingestWithProgress>>;
-  try {
-    ingested = await ingestWithProgress({
-      indexDir,
-      embedder,
-      connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })],
-    });
-    await ingested.index.save(indexDir);
-  } finally {
-    await lock.release();
-  }
-  const { index, summary } = ingested;
+  const store = await openKnowledgeStore({ indexDir, embedder, create: true }).catch(async (error) => {
+    await embedder.dispose();
+    throw error;
+  });
+  const summary = await ingestWithProgress({
+    store,
+    embedder,
+    connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })],
+    command: "demo",
+  }).catch(async (error) => {
+    await store.dispose();
+    await embedder.dispose();
+    throw error;
+  });
   out(
     `${summary.read} entries: ${summary.added} added, ${summary.updated} updated, ${summary.deleted} deleted, ` +
       `${summary.unchanged} unchanged (index: ${indexDir})`,
   );
 
-  const retriever = new HybridRetriever({ index, embedder });
-  // The index just ingested, and its embedder, serve the bot too: nothing is loaded twice.
+  const retriever = new HybridRetriever({ store, embedder });
+  // The knowledge just ingested, and its embedder, serve the bot too: nothing is loaded twice.
   const bot = await createLocalBot({
-    knowledge: { index, embedder },
+    knowledge: { store, embedder },
     index: indexDir,
     model: options.model,
     configFile: options.config,
     store: ":memory:",
     policy: { product: "Tidepool", mode: "auto" },
   }).catch(async (error) => {
+    await store.dispose();
     await embedder.dispose();
     throw error;
   });
@@ -101,7 +103,7 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
     );
     out("Next: `llamadesk ingest <your FAQ folder>`, then `llamadesk ask \"<question>\"` or `llamadesk chat` (see README).");
   } finally {
-    await bot.dispose(); // frees the embedder too
+    await bot.dispose(); // frees the knowledge store and the embedder too
   }
   return 0;
 }

@@ -17,7 +17,7 @@ export interface EvalCliOptions extends IndexCliOptions {
 /** `llamadesk eval --queries FILE`: MRR and recall of the index on labelled queries. */
 export async function evalCommand(options: EvalCliOptions): Promise<number> {
   const queries = await readQueriesFile(options.queries);
-  const { retriever, embedder } = await openRetriever(options);
+  const { retriever, dispose } = await openRetriever(options);
   try {
     const bar = createProgressBar("Evaluating", "queries");
     const metrics = await evaluate(queries, (q, k) => retriever.retrieve(q, { k, mode: options.mode }), {
@@ -32,7 +32,7 @@ export async function evalCommand(options: EvalCliOptions): Promise<number> {
     }
     return 0;
   } finally {
-    await embedder.dispose?.();
+    await dispose();
   }
 }
 

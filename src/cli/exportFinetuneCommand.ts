@@ -6,7 +6,7 @@ import { LlamadeskError } from "../errors.js";
 import { buildFinetuneRecords } from "../finetune/buildFinetuneRecords.js";
 import { FINETUNE_FORMATS, type FinetuneFormat } from "../finetune/formatExample.js";
 import { gatherExamples } from "../finetune/gatherExamples.js";
-import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
 import { resolveReviewQueuePath } from "../mining/reviewQueuePath.js";
 import { SqliteReviewQueue } from "../mining/SqliteReviewQueue.js";
 import { resolvePolicy } from "../pipeline/AnswerPolicy.js";
@@ -40,18 +40,22 @@ export async function exportFinetuneCommand(options: ExportFinetuneCliOptions): 
   const loaded = await loadConfigFile(options.config);
   const indexDir = indexDirOf(options.index, loaded.config);
   const queuePath = resolveReviewQueuePath({ queue: options.queue, index: indexDir }, loaded);
-  const index = options.withFaq ? await KnowledgeIndex.load(indexDir) : undefined;
-  const queue = await SqliteReviewQueue.open({ path: queuePath });
+  const store = options.withFaq ? await openKnowledgeStore({ indexDir }) : undefined;
   let gathered;
   try {
-    gathered = await gatherExamples({ queue, ...(index ? { index } : {}) });
+    const queue = await SqliteReviewQueue.open({ path: queuePath });
+    try {
+      gathered = await gatherExamples({ queue, ...(store ? { store } : {}) });
+    } finally {
+      await queue.dispose();
+    }
   } finally {
-    await queue.dispose();
+    await store?.dispose();
   }
   if (gathered.examples.length === 0) {
     throw new LlamadeskError(
       "NOTHING_TO_EXPORT",
-      `Nothing to export: no approved candidates in ${queuePath}${index ? ` and no FAQ entries in ${indexDir}` : ""}. ` +
+      `Nothing to export: no approved candidates in ${queuePath}${store ? ` and no FAQ entries in ${store.location}` : ""}. ` +
         "Approve mined Q/A with `llamadesk review`, or add --with-faq to export your FAQ.",
     );
   }
@@ -72,7 +76,7 @@ export async function exportFinetuneCommand(options: ExportFinetuneCliOptions): 
   else {
     process.stdout.write(
       `Wrote ${records.length} ${format} examples to ${out} (${gathered.counts.approved} approved Q/A, ${gathered.counts.threads} resolved threads` +
-        `${index ? `, ${gathered.counts.faq} FAQ entries` : ""}; ${duplicates} duplicates dropped; personal data ${summary.redacted ? "redacted" : "NOT redacted"}).\n`,
+        `${store ? `, ${gathered.counts.faq} FAQ entries` : ""}; ${duplicates} duplicates dropped; personal data ${summary.redacted ? "redacted" : "NOT redacted"}).\n`,
     );
   }
   return 0;

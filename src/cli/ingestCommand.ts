@@ -2,13 +2,12 @@ import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
 import { LlamadeskError } from "../errors.js";
 import { createEmbedder } from "../knowledge/createEmbedder.js";
 import type { IngestSummary } from "../knowledge/ingest.js";
-import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
-import type { WriterLock } from "../knowledge/writerLock.js";
+import type { KnowledgeCounts } from "../knowledge/KnowledgeStore.js";
+import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
 import type { SourceIssue } from "../types.js";
 import { checkSourcePaths } from "./checkSourcePaths.js";
 import { resolveIndex, type IndexCliOptions } from "./cliOptions.js";
 import { formatIssue, ingestWithProgress } from "./ingestWithProgress.js";
-import { lockIndexForWriting } from "./lockIndexForWriting.js";
 
 export interface IngestCliOptions extends IndexCliOptions {
   strict?: boolean;
@@ -28,31 +27,44 @@ export async function ingestCommand(paths: string[], options: IngestCliOptions):
   await checkSourcePaths(paths);
   const { indexDir, embedder: embedderConfig } = await resolveIndex(options);
   const embedder = await createEmbedder(embedderConfig);
-  let lock: WriterLock | undefined;
   try {
-    // Held from before the index is loaded until it is saved: another writer's changes are never lost.
-    lock = await lockIndexForWriting(indexDir, "ingest", options);
-    const { index, summary } = await ingestWithProgress({
+    const store = await openKnowledgeStore({
       indexDir,
       embedder,
-      connectors: paths.map((path) => new FaqFilesConnector({ paths: [path] })),
+      create: true,
       ...(options.rebuild ? { rebuild: true } : {}),
       ...(options.vectorIndex ? { vectorIndex: options.vectorIndex } : {}),
     });
-
-    if (summary.read === 0) throw nothingIngested(paths, summary.issues);
-    if (options.strict && summary.issues.length > 0) {
-      throw new LlamadeskError(
-        "INGEST_ERRORS",
-        `${summary.issues.length} problem(s) in the sources (see above) and --strict is set. The index was not changed.`,
-      );
+    try {
+      // The writer lock is held from before the knowledge is read until the changes are applied:
+      // another writer's changes are never lost.
+      const summary = await ingestWithProgress({
+        store,
+        embedder,
+        connectors: paths.map((path) => new FaqFilesConnector({ paths: [path] })),
+        ...(options.rebuild ? { rebuild: true } : {}),
+        command: "ingest",
+        wait: options.wait,
+        accept: (summary) => refuseUnusable(summary, paths, options.strict === true),
+      });
+      printSummary(summary, store.location, await store.counts(), options.json === true);
+      return 0;
+    } finally {
+      await store.dispose();
     }
-    await index.save(indexDir);
-    printSummary(summary, indexDir, index, options.json === true);
-    return 0;
   } finally {
-    await lock?.release();
     await embedder.dispose?.();
+  }
+}
+
+/** An ingest that read nothing usable (or had problems under --strict) changes nothing. */
+function refuseUnusable(summary: IngestSummary, paths: string[], strict: boolean): void {
+  if (summary.read === 0) throw nothingIngested(paths, summary.issues);
+  if (strict && summary.issues.length > 0) {
+    throw new LlamadeskError(
+      "INGEST_ERRORS",
+      `${summary.issues.length} problem(s) in the sources (see above) and --strict is set. The index was not changed.`,
+    );
   }
 }
 
@@ -71,10 +83,10 @@ function nothingIngested(paths: string[], issues: readonly SourceIssue[]): Llama
   return new LlamadeskError("NOTHING_INGESTED", `No usable FAQ entries in ${where}. ${named}${more}. The index was not changed.`);
 }
 
-function printSummary(summary: IngestSummary, indexDir: string, index: KnowledgeIndex, json: boolean): void {
+function printSummary(summary: IngestSummary, indexDir: string, index: KnowledgeCounts, json: boolean): void {
   if (json) {
     const { issues, ...counts } = summary;
-    process.stdout.write(`${JSON.stringify({ index: indexDir, ...counts, errors: issues.length, issues, docs: index.docCount, chunks: index.chunkCount })}\n`);
+    process.stdout.write(`${JSON.stringify({ index: indexDir, ...counts, errors: issues.length, issues, docs: index.docs, chunks: index.chunks })}\n`);
     return;
   }
   const seconds = (summary.durationMs / 1000).toFixed(1);
@@ -82,6 +94,6 @@ function printSummary(summary: IngestSummary, indexDir: string, index: Knowledge
     `Ingested ${summary.read} docs in ${seconds}s: ${summary.added} added, ${summary.updated} updated, ` +
       `${summary.deleted} deleted, ${summary.unchanged} unchanged, ${summary.issues.length} errors.\n` +
       (summary.kept > 0 ? `Kept ${summary.kept} previously ingested docs from files with problems; fix the files and ingest again.\n` : "") +
-      `Index ${indexDir}: ${index.docCount} docs, ${index.chunkCount} chunks (${summary.chunksEmbedded} embedded now).\n`,
+      `Index ${indexDir}: ${index.docs} docs, ${index.chunks} chunks (${summary.chunksEmbedded} embedded now).\n`,
   );
 }

@@ -1,20 +1,21 @@
-import { acquireWriterLock, describeHolder, type WriterLock, type WriterLockHolder } from "../knowledge/writerLock.js";
+import { describeHolder } from "../knowledge/writerLock.js";
+import type { KnowledgeStore, WriterHolder, WriterLock } from "../knowledge/KnowledgeStore.js";
 
 /**
- * The writer lock as CLI commands take it before they load an index they will save: a line on
+ * The writer lock as CLI commands take it before they read knowledge they will change: a line on
  * stderr when another command holds it, Ctrl-C stops the wait (`ABORTED`, nothing changed).
  */
-export async function lockIndexForWriting(indexDir: string, command: string, options: { wait?: boolean }): Promise<WriterLock> {
+export async function lockIndexForWriting(store: KnowledgeStore, command: string, options: { wait?: boolean | undefined }): Promise<WriterLock> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    return await acquireWriterLock(indexDir, {
+    return await store.acquireWriter({
       command: `llamadesk ${command}`,
-      wait: options.wait,
+      ...(options.wait !== undefined ? { wait: options.wait } : {}),
       signal: controller.signal,
-      onWait: (holder) => process.stderr.write(waitingMessage(holder, indexDir)),
+      onWait: (holder) => process.stderr.write(waitingMessage(holder, store.location)),
     });
   } finally {
     process.off("SIGINT", stop);
@@ -22,6 +23,6 @@ export async function lockIndexForWriting(indexDir: string, command: string, opt
   }
 }
 
-export function waitingMessage(holder: WriterLockHolder, indexDir: string): string {
-  return `Waiting for ${describeHolder(holder)} to finish writing ${indexDir}... (--no-wait to fail at once)\n`;
+export function waitingMessage(holder: WriterHolder, location: string): string {
+  return `Waiting for ${describeHolder(holder)} to finish writing ${location}... (--no-wait to fail at once)\n`;
 }

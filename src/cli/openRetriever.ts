@@ -1,20 +1,33 @@
 import type { Embedder } from "../knowledge/Embedder.js";
 import { createEmbedder } from "../knowledge/createEmbedder.js";
-import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
+import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
 import { HybridRetriever } from "../retrieval/HybridRetriever.js";
 import { resolveIndex, type IndexCliOptions } from "./cliOptions.js";
 
 export interface OpenedRetriever {
   retriever: HybridRetriever;
-  index: KnowledgeIndex;
+  store: KnowledgeStore;
   embedder: Embedder;
-  indexDir: string;
+  /** Closes the store and the embedder. */
+  dispose(): Promise<void>;
 }
 
-/** Loads the index named by the CLI options and a retriever over it, with the embedder that built it. */
+/** Opens the knowledge named by the CLI options and a retriever over it, with the embedder that built it. */
 export async function openRetriever(options: IndexCliOptions): Promise<OpenedRetriever> {
   const { indexDir, embedder: embedderConfig } = await resolveIndex(options);
   const embedder = await createEmbedder(embedderConfig);
-  const index = await KnowledgeIndex.load(indexDir, { embedder });
-  return { retriever: new HybridRetriever({ index, embedder }), index, embedder, indexDir };
+  const store = await openKnowledgeStore({ indexDir, embedder }).catch(async (error: unknown) => {
+    await embedder.dispose?.();
+    throw error;
+  });
+  return {
+    retriever: new HybridRetriever({ store, embedder }),
+    store,
+    embedder,
+    dispose: async () => {
+      await store.dispose();
+      await embedder.dispose?.();
+    },
+  };
 }

@@ -11,7 +11,7 @@ export interface SearchCliOptions extends IndexCliOptions {
 
 /** `llamadesk search "<query>"`: ranked passages with scores and sources. */
 export async function searchCommand(query: string, options: SearchCliOptions): Promise<number> {
-  const { retriever, embedder } = await openRetriever(options);
+  const { retriever, dispose } = await openRetriever(options);
   try {
     const passages = await retriever.retrieve(query, { k: options.k, mode: options.mode });
     if (options.json) {
@@ -37,6 +37,6 @@ export async function searchCommand(query: string, options: SearchCliOptions): P
     });
     return 0;
   } finally {
-    await embedder.dispose?.();
+    await dispose();
   }
 }

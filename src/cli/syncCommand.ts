@@ -5,6 +5,8 @@ import { CONFIG_FILE_NAME, indexDirOf, loadConfigFile } from "../configFile.js";
 import { isLlamadeskError, LlamadeskError } from "../errors.js";
 import { createEmbedder } from "../knowledge/createEmbedder.js";
 import type { Embedder } from "../knowledge/Embedder.js";
+import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
+import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
 import { embedderConfig } from "../presets/createLocalBot.js";
 import { parseMiningConfig } from "../mining/MiningConfig.js";
 import { resolveReviewQueuePath } from "../mining/reviewQueuePath.js";
@@ -74,6 +76,11 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
           throw error;
         });
   if (step && !sources.some((s) => s.connector === "reviewed-faq")) sources.push(step.reviewedSource);
+  const store = await openKnowledgeStore({ indexDir, embedder, create: true }).catch(async (error: unknown) => {
+    await step?.dispose();
+    await embedder.dispose?.();
+    throw error;
+  });
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
@@ -82,7 +89,7 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
     const every = options.every ?? (options.watch ? DEFAULT_EVERY_MS : undefined);
     let failed = false;
     for (let first = true; first || every !== undefined; first = false) {
-      const run = await syncOnce(indexDir, options, { sources, embedder, secrets, signal: controller.signal, step });
+      const run = await syncOnce(options, { store, sources, embedder, secrets, signal: controller.signal, step });
       failed = run === undefined || run.results.some((r) => r.error);
       if (every === undefined || controller.signal.aborted) break;
       process.stderr.write(`Next sync at ${new Date(Date.now() + every).toLocaleTimeString()} (Ctrl-C to stop).\n`);
@@ -94,11 +101,13 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
     await step?.dispose();
+    await store.dispose();
     await embedder.dispose?.();
   }
 }
 
 interface SyncDeps {
+  store: KnowledgeStore;
   sources: ConfiguredSource[];
   embedder: Embedder;
   secrets: Set<string>;
@@ -107,17 +116,17 @@ interface SyncDeps {
 }
 
 /** One run with its progress and summary; undefined when it was interrupted. */
-async function syncOnce(indexDir: string, options: SyncCliOptions, deps: SyncDeps): Promise<SyncRun | undefined> {
+async function syncOnce(options: SyncCliOptions, deps: SyncDeps): Promise<SyncRun | undefined> {
   let bar: ProgressBar | undefined;
   try {
     const run = await runSync({
-      indexDir,
+      store: deps.store,
       embedder: deps.embedder,
       sources: deps.sources,
       secrets: () => deps.secrets,
       signal: deps.signal,
       wait: options.wait,
-      onWait: (holder) => process.stderr.write(waitingMessage(holder, indexDir)),
+      onWait: (holder) => process.stderr.write(waitingMessage(holder, deps.store.location)),
       ...(options.full ? { full: true } : {}),
       ...(deps.step ? { afterPull: deps.step.afterPull } : {}),
       onSourceStart: (source) => {
@@ -133,7 +142,7 @@ async function syncOnce(indexDir: string, options: SyncCliOptions, deps: SyncDep
         bar = undefined;
       },
     });
-    printRun(run, indexDir, options.json === true);
+    printRun(run, deps.store.location, options.json === true);
     return run;
   } catch (error) {
     bar?.stop();

@@ -1,11 +1,11 @@
-import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
 import { finalAnswer, finalQuestion, type ReviewQueue } from "../mining/ReviewQueue.js";
 import { exampleFromQa, exampleFromThread, type TrainingExample } from "./TrainingExample.js";
 
 export interface GatherExamplesOptions {
   queue: ReviewQueue;
-  /** Also the FAQ entries of this index (hand-written and reviewed alike). Defaults to none. */
-  index?: KnowledgeIndex;
+  /** Also the FAQ entries of this knowledge base (hand-written and reviewed alike). Defaults to none. */
+  store?: KnowledgeStore;
 }
 
 export interface GatheredExamples {
@@ -36,9 +36,9 @@ export async function gatherExamples(options: GatherExamplesOptions): Promise<Ga
     examples.push(example);
     counts.threads++;
   }
-  for (const doc of options.index?.allDocs() ?? []) {
+  for (const doc of (await options.store?.listDocs()) ?? []) {
     if (doc.kind !== "faq") continue;
-    const text = doc.chunkIds.map((id) => options.index!.getChunk(id)?.text ?? "").join("\n").trim();
+    const text = (await options.store!.getPassages(doc.chunkIds)).map((p) => p?.text ?? "").join("\n").trim();
     if (!text) continue;
     examples.push(exampleFromQa(doc.title, text, doc.url ?? doc.id));
     counts.faq++;

@@ -1,3 +1,4 @@
+import { DEFAULT_BM25, idf, saturate, termFrequencies } from "./bm25.js";
 import { tokenize } from "./tokenize.js";
 
 export interface Bm25IndexOptions {
@@ -42,9 +43,9 @@ export class Bm25Index {
   private totalLength = 0;
 
   constructor(options: Bm25IndexOptions = {}) {
-    this.k1 = options.k1 ?? 1.2;
-    this.b = options.b ?? 0.75;
-    this.titleWeight = options.titleWeight ?? 2;
+    this.k1 = options.k1 ?? DEFAULT_BM25.k1;
+    this.b = options.b ?? DEFAULT_BM25.b;
+    this.titleWeight = options.titleWeight ?? DEFAULT_BM25.titleWeight;
   }
 
   get size(): number {
@@ -58,13 +59,8 @@ export class Bm25Index {
   /** Adds a document, replacing any earlier one with the same id. */
   upsert(doc: LexicalDoc): void {
     this.delete(doc.id);
-    const terms = new Map<string, number>();
-    const titleTerms = tokenize(doc.title);
-    for (let i = 0; i < this.titleWeight; i++) for (const t of titleTerms) terms.set(t, (terms.get(t) ?? 0) + 1);
-    for (const t of tokenize(doc.text)) terms.set(t, (terms.get(t) ?? 0) + 1);
-    let length = 0;
+    const { terms, length } = termFrequencies(doc.title, doc.text, this.titleWeight);
     for (const [term, tf] of terms) {
-      length += tf;
       let posting = this.postings.get(term);
       if (!posting) this.postings.set(term, (posting = new Map()));
       posting.set(doc.id, tf);
@@ -139,9 +135,8 @@ export class Bm25Index {
   }
 
   private saturate(tf: number, id: string): number {
-    const length = this.docs.get(id)?.length ?? 0;
     const avg = this.docs.size > 0 ? this.totalLength / this.docs.size : 1;
-    return (tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * length) / avg));
+    return saturate(tf, this.docs.get(id)?.length ?? 0, avg, this);
   }
 }
 
@@ -150,8 +145,4 @@ function topK(scores: Map<string, number>, k: number): LexicalHit[] {
   // Ties break on id so results are deterministic.
   hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return hits.slice(0, k);
-}
-
-function idf(n: number, df: number): number {
-  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }

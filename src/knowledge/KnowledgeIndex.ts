@@ -1,28 +1,17 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LlamadeskError } from "../errors.js";
-import type { Passage, SourceDoc } from "../types.js";
+import type { SourceDoc } from "../types.js";
 import { Bm25Index } from "./Bm25Index.js";
 import type { Chunk } from "./chunkDoc.js";
 import { ExactVectorIndex } from "./ExactVectorIndex.js";
 import { HnswVectorIndex, type HnswVectorIndexOptions } from "./HnswVectorIndex.js";
+import type { EmbedderIdentity, PassageText, StoredDoc } from "./KnowledgeStore.js";
 import { currentGeneration, writeGeneration } from "./indexDirectory.js";
 import { INDEX_FORMAT, INDEX_FORMAT_VERSION, parseManifest, type IndexManifest, type VectorIndexKind } from "./manifest.js";
 import type { VectorIndex } from "./VectorIndex.js";
 
-/**
- * A source doc as the docstore keeps it: everything but its text (the chunks hold
- * that), plus its chunk ids and the connector origin that yielded it.
- */
 const SYNC_STATE_FILE = "sync-state.json";
-
-export type StoredDoc = Omit<SourceDoc, "text" | "thread"> & { chunkIds: string[]; origin: string };
-
-/** The embedder an index is built with, as far as the index cares. */
-export interface EmbedderIdentity {
-  id: string;
-  dimensions: number;
-}
 
 export interface KnowledgeIndexOptions {
   embedder: EmbedderIdentity;
@@ -140,7 +129,7 @@ export class KnowledgeIndex {
   }
 
   /** A chunk with its doc's kind and source, as retrieval returns it (without scores); undefined for an unknown id. */
-  getPassage(chunkId: string): Omit<Passage, "score" | "signals"> | undefined {
+  getPassage(chunkId: string): PassageText | undefined {
     const chunk = this.chunks.get(chunkId);
     const doc = chunk && this.docs.get(chunk.docId);
     if (!chunk || !doc) return undefined;
@@ -228,8 +217,8 @@ export class KnowledgeIndex {
     this.pendingSyncState = state;
   }
 
-  /** Writes the index to `dir` as a new generation; the previous one stays live until the new one is complete. */
-  async save(dir: string): Promise<void> {
+  /** Writes the index to `dir` as a new generation, and returns its directory; the previous one stays live until the new one is complete. */
+  async save(dir: string): Promise<string> {
     const syncState = this.pendingSyncState ?? (this.loadedFrom ? await this.syncState() : undefined);
     this.loadedFrom = await writeGeneration(dir, async (generation) => {
       const store: DocstoreFile = { docs: [...this.docs.values()], chunks: [...this.chunks.values()] };
@@ -239,6 +228,7 @@ export class KnowledgeIndex {
       // The manifest goes last: a generation without one was never finished.
       await writeFile(join(generation, "manifest.json"), `${JSON.stringify(this.manifest(), null, 2)}\n`);
     });
+    return this.loadedFrom;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Connector, SourceDoc, SourceIssue } from "../types.js";
 import { chunkDoc, type Chunk, type ChunkOptions } from "./chunkDoc.js";
 import type { Embedder } from "./Embedder.js";
-import type { KnowledgeIndex, StoredDoc } from "./KnowledgeIndex.js";
+import type { AcquireWriterOptions, DocUpsert, KnowledgeChanges, KnowledgeStore, StoredDoc } from "./KnowledgeStore.js";
 
 export interface IngestProgress {
   phase: "reading" | "embedding";
@@ -12,7 +12,8 @@ export interface IngestProgress {
 }
 
 export interface IngestOptions {
-  index: KnowledgeIndex;
+  /** The knowledge base to bring in line with the connectors. */
+  store: KnowledgeStore;
   embedder: Embedder;
   connectors: readonly Connector[];
   chunking?: ChunkOptions;
@@ -22,6 +23,8 @@ export interface IngestOptions {
   /** Called for each malformed file or entry; it is skipped and the rest ingests. */
   onIssue?: (issue: SourceIssue) => void;
   signal?: AbortSignal;
+  /** Start from an empty knowledge base: every doc is embedded again and the old content dropped. Defaults to false. */
+  rebuild?: boolean;
 }
 
 export interface IngestSummary {
@@ -51,15 +54,21 @@ interface Pending {
   isNew: boolean;
 }
 
+/** What an ingest would change, and its counts: `store.apply(plan.changes)` makes it so. */
+export interface IngestPlan {
+  summary: IngestSummary;
+  changes: KnowledgeChanges;
+}
+
 /**
- * Brings the index in line with the connectors: new docs are embedded and added,
- * docs whose content hash changed are re-embedded, docs their origin no longer
- * yields are deleted, and unchanged docs cost no embedding at all. The index is
- * changed in memory; the caller saves it.
+ * Works out how to bring the store in line with the connectors, embedding what is new: new docs
+ * are embedded and added, docs whose content hash changed are re-embedded, docs their origin no
+ * longer yields are deleted, and unchanged docs cost no embedding at all. Nothing is written: the
+ * caller checks the summary and applies the changes (holding the store's writer lock throughout).
  */
-export async function ingest(options: IngestOptions): Promise<IngestSummary> {
+export async function planIngest(options: IngestOptions): Promise<IngestPlan> {
   const started = performance.now();
-  const { index, signal } = options;
+  const { store, signal } = options;
   const issues: SourceIssue[] = [];
   const onIssue = (issue: SourceIssue): void => {
     issues.push(issue);
@@ -69,8 +78,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const seen = new Map<string, string>();
   /** Files (as connectors name them in locations) that yielded at least one doc. */
   const productive = new Set<string>();
-  const pending: Pending[] = [];
-  let unchanged = 0;
+  const read: { doc: SourceDoc; origin: string }[] = [];
   for (const connector of options.connectors) {
     const origin = originOf(connector);
     for await (const doc of connector.pull({ onIssue, ...(signal ? { signal } : {}) })) {
@@ -83,46 +91,72 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
       seen.set(doc.id, origin);
       if (doc.location) productive.add(doc.location.file);
       options.onProgress?.({ phase: "reading", done: seen.size });
-      const stored = index.getDoc(doc.id);
-      if (stored && stored.contentHash === doc.contentHash) {
-        unchanged++;
-        if (!sameMetadata(stored, doc, origin)) index.updateMetadata(doc, origin);
-        continue;
-      }
-      pending.push({ doc, origin, chunks: chunkDoc(doc, options.chunking), isNew: !stored });
+      read.push({ doc, origin });
     }
   }
+
+  const stored = options.rebuild ? [] : await store.getDocs(read.map((r) => r.doc.id));
+  const pending: Pending[] = [];
+  const metadata: { doc: SourceDoc; origin: string }[] = [];
+  let unchanged = 0;
+  read.forEach(({ doc, origin }, i) => {
+    const before = stored[i];
+    if (before && before.contentHash === doc.contentHash) {
+      unchanged++;
+      if (!sameMetadata(before, doc, origin)) metadata.push({ doc, origin });
+    } else {
+      pending.push({ doc, origin, chunks: chunkDoc(doc, options.chunking), isNew: !before });
+    }
+  });
 
   // A file that had a problem and yielded nothing (unreadable, a JSON syntax error)
   // keeps its earlier entries: a typo must not wipe them from the bot. A file that
   // still yielded entries is read for what it is, so removals there are real.
-  const origins = new Set(options.connectors.map(originOf));
   const failedFiles = new Set(issues.map((i) => i.file).filter((file) => !productive.has(file)));
   let kept = 0;
   const stale: string[] = [];
-  for (const d of index.allDocs()) {
-    if (!origins.has(d.origin) || seen.has(d.id)) continue;
+  const previous = options.rebuild ? [] : await store.listDocs({ origins: [...new Set(options.connectors.map(originOf))] });
+  for (const d of previous) {
+    if (seen.has(d.id)) continue;
     if (d.location && failedFiles.has(d.location.file)) kept++;
     else stale.push(d.id);
   }
-  for (const id of stale) index.remove(id);
 
-  const chunksEmbedded = await embedPending(pending, options);
+  const { upserts, chunksEmbedded } = await embedPending(pending, options);
   return {
-    read: seen.size,
-    added: pending.filter((p) => p.isNew).length,
-    updated: pending.filter((p) => !p.isNew).length,
-    deleted: stale.length,
-    kept,
-    unchanged,
-    chunksEmbedded,
-    issues,
-    durationMs: performance.now() - started,
+    summary: {
+      read: seen.size,
+      added: pending.filter((p) => p.isNew).length,
+      updated: pending.filter((p) => !p.isNew).length,
+      deleted: stale.length,
+      kept,
+      unchanged,
+      chunksEmbedded,
+      issues,
+      durationMs: performance.now() - started,
+    },
+    changes: { ...(options.rebuild ? { replaceAll: true } : {}), upserts, metadata, deletes: stale },
   };
 }
 
-/** Embeds pending docs in batches of chunks and puts each doc in the index once all its chunks have vectors. */
-async function embedPending(pending: readonly Pending[], options: IngestOptions): Promise<number> {
+/**
+ * Ingests under the store's writer lock: plans, then applies, in one step. For code that wants no say
+ * between the two (the CLI checks the summary first, and uses `planIngest`).
+ */
+export async function ingest(options: IngestOptions & { lock?: Omit<AcquireWriterOptions, "command"> }): Promise<IngestSummary> {
+  const lock = await options.store.acquireWriter({ command: "ingest", ...options.lock });
+  try {
+    const { summary, changes } = await planIngest(options);
+    await options.store.apply(changes);
+    return summary;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Embeds pending docs in batches of chunks; each doc becomes an upsert once all its chunks have vectors. */
+async function embedPending(pending: readonly Pending[], options: IngestOptions): Promise<{ upserts: DocUpsert[]; chunksEmbedded: number }> {
+  const upserts: DocUpsert[] = [];
   const batchSize = options.batchSize ?? 64;
   const total = pending.length;
   let done = 0;
@@ -135,7 +169,7 @@ async function embedPending(pending: readonly Pending[], options: IngestOptions)
     const vectors = await options.embedder.embed(texts, options.signal ? { signal: options.signal } : {});
     let offset = 0;
     for (const p of batch) {
-      options.index.put(p.doc, p.origin, p.chunks, vectors.slice(offset, offset + p.chunks.length));
+      upserts.push({ doc: p.doc, origin: p.origin, chunks: p.chunks, vectors: vectors.slice(offset, offset + p.chunks.length) });
       offset += p.chunks.length;
     }
     embedded += texts.length;
@@ -151,7 +185,7 @@ async function embedPending(pending: readonly Pending[], options: IngestOptions)
     batchChunks += p.chunks.length;
   }
   await flush();
-  return embedded;
+  return { upserts, chunksEmbedded: embedded };
 }
 
 /** What a chunk is embedded as: its title and text together, as a customer would read them. */

@@ -1,6 +1,6 @@
 import { LlamadeskError } from "../errors.js";
 import type { Embedder } from "../knowledge/Embedder.js";
-import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
 import { cosine } from "../knowledge/VectorIndex.js";
 import type { MergeTarget } from "./ReviewQueue.js";
 
@@ -12,7 +12,7 @@ const REVIEWED_PREFIX = "reviewed:";
 export interface DuplicateFinderOptions {
   embedder: Embedder;
   /** FAQ entries (kind `faq`) in it are matched. Defaults to none. Must have been built by `embedder`. */
-  index?: KnowledgeIndex;
+  store?: KnowledgeStore;
   /** Cosine similarity of two questions at which they are the same question. */
   threshold: number;
   /** Candidates already in the queue (pending and approved), by id and question. */
@@ -31,11 +31,11 @@ export class DuplicateFinder {
   private pending: readonly { id: string; question: string }[];
 
   constructor(private readonly options: DuplicateFinderOptions) {
-    const { index, embedder } = options;
-    if (index && (index.embedder.id !== embedder.id || index.embedder.dimensions !== embedder.dimensions)) {
+    const { store, embedder } = options;
+    if (store && (store.embedder.id !== embedder.id || store.embedder.dimensions !== embedder.dimensions)) {
       throw new LlamadeskError(
         "EMBEDDER_MISMATCH",
-        `The index was built with embedder "${index.embedder.id}" but mining embeds with "${embedder.id}": use the same embedder for both.`,
+        `The index was built with embedder "${store.embedder.id}" but mining embeds with "${embedder.id}": use the same embedder for both.`,
       );
     }
     this.pending = options.candidates ?? [];
@@ -71,12 +71,13 @@ export class DuplicateFinder {
   }
 
   private async nearFaqs(vector: number[]): Promise<{ id: string; title: string; vector: number[] }[]> {
-    const { index } = this.options;
-    if (!index || index.vectors.size === 0) return [];
+    const { store } = this.options;
+    if (!store) return [];
+    const hits = await store.searchVectors(vector, FAQ_NEIGHBOURS);
     const docs = new Map<string, string>();
-    for (const hit of index.vectors.search(vector, FAQ_NEIGHBOURS)) {
-      const doc = index.getDoc(index.getChunk(hit.id)?.docId ?? "");
-      if (doc?.kind === "faq") docs.set(doc.id, doc.title);
+    // An FAQ entry is one chunk whose title is the entry's question.
+    for (const passage of await store.getPassages(hits.map((h) => h.id))) {
+      if (passage?.kind === "faq") docs.set(passage.docId, passage.title);
     }
     const missing = [...docs].filter(([id]) => !this.faqVectors.has(id));
     if (missing.length > 0) {

@@ -1,6 +1,6 @@
 import type { ChatThread } from "../chat/ChatThread.js";
 import type { Embedder } from "../knowledge/Embedder.js";
-import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
 import type { ChatModel } from "../model/ChatModel.js";
 import type { PromptTemplate } from "../prompts/PromptTemplate.js";
 import { detectResolution } from "./detectResolution.js";
@@ -27,10 +27,10 @@ export interface MineThreadsOptions {
   /** Threads to mine, e.g. `doc.thread` of the chat docs a sync pulled. */
   threads: Iterable<ChatThread>;
   queue: ReviewQueue;
-  /** Embeds questions for dedupe; the index's embedder when an index is given. */
+  /** Embeds questions for dedupe; the store's embedder when a store is given. */
   embedder: Embedder;
   /** Candidates matching its FAQ entries are merged into them. Defaults to none. */
-  index?: KnowledgeIndex;
+  store?: KnowledgeStore;
   /** Writes the condensed Q/A (unless `rules.useModel` is false). Defaults to none: rule-based extraction. */
   chatModel?: ChatModel;
   /** The config file's `mining` section (checked with `parseMiningConfig`). Defaults to the built-in rules. */
@@ -74,7 +74,7 @@ export async function mineThreads(options: MineThreadsOptions): Promise<MiningSu
   const known = [...(await queue.list({ status: "pending" })), ...(await queue.approved())];
   const finder = new DuplicateFinder({
     embedder: options.embedder,
-    ...(options.index ? { index: options.index } : {}),
+    ...(options.store ? { store: options.store } : {}),
     threshold: rules.similarityThreshold,
     candidates: known.map((c) => ({ id: c.id, question: finalQuestion(c) })),
     ...(signal ? { signal } : {}),

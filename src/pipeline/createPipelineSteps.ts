@@ -50,9 +50,12 @@ export interface PipelineStepsOptions {
   policy: AnswerPolicy;
   /** Rewrites follow-ups when the policy says so. Defaults to none: rules only. */
   chatModel?: ChatModel | undefined;
-  /** Finds earlier turns' passages to rebuild their prompts. */
-  lookup: ChunkLookup;
+  /** Finds earlier turns' passages to rebuild their prompts (a knowledge store's `getPassages`). */
+  lookup: PassageLookup;
 }
+
+/** Chunks by id, in the order asked for; undefined for one no longer in the knowledge. */
+export type PassageLookup = (chunkIds: readonly string[]) => Promise<(ReturnType<ChunkLookup>)[]>;
 
 /** The default steps. */
 export function createPipelineSteps(options: PipelineStepsOptions): PipelineSteps {
@@ -65,9 +68,13 @@ export function createPipelineSteps(options: PipelineStepsOptions): PipelineStep
       retriever.retrieve(question, { k: policy.maxSources, ...(config?.signal ? { signal: config.signal } : {}) }),
     ).withConfig({ runName: "retrieve" }),
     gate: RunnableLambda.from((input: GateInput) => assessAnswerability(input.question, input.passages, policy)).withConfig({ runName: "gate" }),
-    prompt: RunnableLambda.from((input: PromptInput) =>
-      buildAnswerMessages({ prompts, product: policy.product, lookup, history: input.history, question: input.question, passages: input.passages }),
-    ).withConfig({ runName: "prompt" }),
+    prompt: RunnableLambda.from(async (input: PromptInput) => {
+      // The passages earlier generative turns were given, fetched in one go to rebuild their prompts.
+      const ids = [...new Set(input.history.flatMap((turn) => (turn.mode === "generative" ? (turn.sources ?? []).map((s) => s.id) : [])))];
+      const found = ids.length > 0 ? await lookup(ids) : [];
+      const known = new Map(ids.map((id, i) => [id, found[i]]));
+      return buildAnswerMessages({ prompts, product: policy.product, lookup: (id) => known.get(id), history: input.history, question: input.question, passages: input.passages });
+    }).withConfig({ runName: "prompt" }),
     cite: RunnableLambda.from((input: CiteInput) => cite(input.answer, input.sources)).withConfig({ runName: "cite" }),
   };
 }

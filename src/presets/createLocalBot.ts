@@ -5,8 +5,8 @@ import { indexDirOf, loadConfigFile, storePathOf, type LlamadeskConfig } from ".
 import { isLlamadeskError, LlamadeskError } from "../errors.js";
 import { createEmbedder, type EmbedderConfig } from "../knowledge/createEmbedder.js";
 import type { Embedder } from "../knowledge/Embedder.js";
-import { currentGeneration } from "../knowledge/indexDirectory.js";
-import { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
+import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
 import type { ChatModel } from "../model/ChatModel.js";
 import type { AnswerPolicyInput } from "../pipeline/AnswerPolicy.js";
 import { loadPrompts } from "../prompts/loadPrompts.js";
@@ -27,14 +27,15 @@ export interface LocalBotOptions {
   embedder?: string | undefined;
   embedderModel?: string | undefined;
   /**
-   * An index already open, with its embedder, instead of loading `index` from disk (e.g. just after an ingest).
-   * The bot owns them once created; if creating it fails, they stay the caller's. Defaults to loading.
+   * Knowledge already open, with its embedder, instead of opening `index` (e.g. just after an ingest).
+   * The bot owns them once created; if creating it fails, they stay the caller's. Defaults to opening.
    */
-  knowledge?: { index: KnowledgeIndex; embedder: Embedder } | undefined;
+  knowledge?: { store: KnowledgeStore; embedder: Embedder } | undefined;
   /**
-   * How often to look for a newer index on disk (saved by `llamadesk sync` or `ingest`) and answer
-   * from it, in ms; `false` never. A long-running bot (Slack, Discord, the web server) so learns
-   * what a sync adds without a restart. Defaults to 10,000 when the index is loaded from disk.
+   * Answer from what `llamadesk sync` or `ingest` writes while the bot runs, without a restart (a
+   * long-running bot: Slack, Discord, the web server). A number also sets how often the local index
+   * directory is polled besides being watched, in ms; `false` never looks. Defaults to watching when
+   * the knowledge is opened here.
    */
   reloadIndexEveryMs?: number | false | undefined;
   /** Told about each reload, or why one failed (the bot keeps answering from the index it has). Defaults to none. */
@@ -52,7 +53,8 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
   const indexDir = indexDirOf(options.index, config);
   const embedder = options.knowledge?.embedder ?? (await createEmbedder(embedderConfig(options, config, env)));
   try {
-    const index = options.knowledge?.index ?? (await KnowledgeIndex.load(indexDir, { embedder }));
+    const every = options.reloadIndexEveryMs ?? (options.knowledge ? false : undefined);
+    const knowledge = options.knowledge?.store ?? (await openKnowledgeStore({ indexDir, embedder, ...(every ? { pollMs: every } : {}) }));
     const prompts = await loadPrompts(config.prompts);
     const policy = { ...config.policy, ...options.policy, generation: { ...config.policy?.generation, ...options.policy?.generation } };
     const modelPath = options.model === false ? undefined : (options.model ?? config.model ?? env.model);
@@ -60,45 +62,19 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
     const storePath = options.store ?? storePathOf(config, indexDir);
     const store = await SqliteConversationStore.open({ path: storePath === ":memory:" ? storePath : resolve(storePath) }).catch(async (error) => {
       await chatModel?.dispose();
+      if (!options.knowledge) await knowledge.dispose();
       throw error;
     });
-    const bot = createBot({ index, embedder, chatModel, chatModelProblem: problem, store, prompts, policy });
-    const every = options.reloadIndexEveryMs ?? (options.knowledge ? false : 10_000);
-    return every === false ? bot : reloadingIndex(bot, indexDir, embedder, every, options.onIndexReload);
+    const bot = createBot({ knowledge, embedder, chatModel, chatModelProblem: problem, store, prompts, policy });
+    if (every !== false) {
+      // Subscribing is what makes the store take in other processes' writes; the listener only reports them.
+      knowledge.onChange((event) => options.onIndexReload?.("error" in event ? event : { docs: event.counts.docs }));
+    }
+    return bot;
   } catch (error) {
     if (!options.knowledge) await embedder.dispose?.();
     throw error;
   }
-}
-
-/** Polls the index directory; when a newer generation is live, loads it and hands it to the bot. */
-async function reloadingIndex(bot: Bot, indexDir: string, embedder: Embedder, everyMs: number, onReload: LocalBotOptions["onIndexReload"]): Promise<Bot> {
-  let live = await currentGeneration(indexDir);
-  let failed: string | undefined;
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    void (async () => {
-      const generation = await currentGeneration(indexDir);
-      if (!generation || generation === live || generation === failed) return;
-      failed = generation; // a generation that fails to load is reported once, not every poll
-      const next = await KnowledgeIndex.load(indexDir, { embedder });
-      bot.useIndex(next);
-      live = generation;
-      onReload?.({ docs: next.docCount });
-    })()
-      .catch((error: unknown) => onReload?.({ error: error instanceof Error ? error : new Error(String(error)) }))
-      .finally(() => (busy = false));
-  }, everyMs);
-  timer.unref();
-  const dispose = bot.dispose.bind(bot);
-  return Object.assign(bot, {
-    dispose: async () => {
-      clearInterval(timer);
-      await dispose();
-    },
-  });
 }
 
 /** The embedder: flag, then the config file, then the environment, then USE-lite. */

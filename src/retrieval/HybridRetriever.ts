@@ -1,5 +1,5 @@
 import type { Embedder } from "../knowledge/Embedder.js";
-import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { ChunkHit, KnowledgeStore, PassageText } from "../knowledge/KnowledgeStore.js";
 import { tokenize } from "../knowledge/tokenize.js";
 import { LlamadeskError } from "../errors.js";
 import type { Passage } from "../types.js";
@@ -10,7 +10,7 @@ export type RetrievalMode = "hybrid" | "vector" | "lexical";
 export const RETRIEVAL_MODES: readonly RetrievalMode[] = ["hybrid", "vector", "lexical"];
 
 export interface HybridRetrieverOptions {
-  index: KnowledgeIndex;
+  store: KnowledgeStore;
   embedder: Embedder;
   /**
    * Weight of the BM25 score in the fused score; the vector score gets the rest.
@@ -40,22 +40,22 @@ export interface RetrieveOptions {
  * for relevance and variety. Scores are comparable within one query only.
  */
 export class HybridRetriever {
-  private readonly index: KnowledgeIndex;
+  private readonly store: KnowledgeStore;
   private readonly embedder: Embedder;
   private readonly lexicalWeight: number;
   private readonly candidates: number;
   private readonly diversity: number;
 
   constructor(options: HybridRetrieverOptions) {
-    this.index = options.index;
+    this.store = options.store;
     this.embedder = options.embedder;
     this.lexicalWeight = options.lexicalWeight ?? 0.5;
     this.candidates = options.candidates ?? 50;
     this.diversity = options.diversity ?? 0.6;
-    if (this.embedder.id !== this.index.embedder.id) {
+    if (this.embedder.id !== this.store.embedder.id) {
       throw new LlamadeskError(
         "EMBEDDER_MISMATCH",
-        `The index was built with embedder "${this.index.embedder.id}" but "${this.embedder.id}" was given. Use the same embedder or rebuild the index.`,
+        `The index was built with embedder "${this.store.embedder.id}" but "${this.embedder.id}" was given. Use the same embedder or rebuild the index.`,
       );
     }
   }
@@ -64,43 +64,44 @@ export class HybridRetriever {
     const k = options.k ?? 5;
     const mode = options.mode ?? "hybrid";
     if (!Number.isInteger(k) || k < 1) throw new LlamadeskError("INVALID_OPTION", `k must be a whole number of at least 1 (got ${k}).`);
-    if (!query.trim() || this.index.chunkCount === 0) return [];
+    if (!query.trim()) return [];
+    const { store } = this;
 
-    if (mode === "lexical") {
-      return this.index.lexical.search(query, k).map(({ id, score }) => this.passage(id, score, { lexical: score }));
-    }
+    if (mode === "lexical") return this.passages(await store.searchLexical(query, k), (score) => ({ lexical: score }));
     const [vector] = await this.embedder.embed([query], options.signal ? { signal: options.signal } : {});
-    if (mode === "vector") {
-      return this.index.vectors.search(vector!, k).map(({ id, score }) => this.passage(id, score, { vector: score }));
-    }
+    if (mode === "vector") return this.passages(await store.searchVectors(vector!, k), (score) => ({ vector: score }));
 
     const pool = Math.max(this.candidates, k);
-    const ids = [
-      ...new Set([
-        ...this.index.lexical.search(query, pool).map((h) => h.id),
-        ...this.index.vectors.search(vector!, pool).map((h) => h.id),
-      ]),
-    ];
-    const lexical = this.index.lexical.scoreAll(query, ids);
-    const similarity = this.index.vectors.similarity(vector!, ids);
-    const fused = fuseScores([lexical, similarity], [this.lexicalWeight, 1 - this.lexicalWeight]);
+    const [lexicalHits, vectorHits] = await Promise.all([store.searchLexical(query, pool), store.searchVectors(vector!, pool)]);
+    const ids = [...new Set([...lexicalHits.map((h) => h.id), ...vectorHits.map((h) => h.id)])];
+    if (ids.length === 0) return [];
+    const scores = await store.scoreChunks(query, vector!, ids);
+    const fused = fuseScores([scores.lexical, scores.vector], [this.lexicalWeight, 1 - this.lexicalWeight]);
     const ranked = ids
-      .map((id, i) => ({ id, score: fused[i]!, signals: { lexical: lexical[i]!, vector: similarity[i]! } }))
+      .map((id, i) => ({ id, score: fused[i]!, signals: { lexical: scores.lexical[i]!, vector: scores.vector[i]!, coverage: scores.coverage[i]! } }))
       .sort((a, b) => b.score - a.score);
     // Diversify only the head of the list: it is where a repeated question crowds out others.
-    const head = ranked.slice(0, Math.max(20, k)).map((c) => ({
-      ...c,
-      titleTerms: new Set(tokenize(this.index.getChunk(c.id)?.title ?? "")),
-    }));
-    const chosen = diversify(head, this.diversity).slice(0, k);
-    const coverage = this.index.lexical.coverageAll(query, chosen.map((c) => c.id));
-    return chosen.map(({ id, score, signals }, i) => this.passage(id, score, { ...signals, coverage: coverage[i]! }));
+    const head = ranked.slice(0, Math.max(20, k));
+    const texts = await this.texts(head.map((c) => c.id));
+    const chosen = diversify(
+      head.map((c, i) => ({ ...c, titleTerms: new Set(tokenize(texts[i]!.title)) })),
+      this.diversity,
+    ).slice(0, k);
+    const byId = new Map(head.map((c, i) => [c.id, texts[i]!]));
+    return chosen.map(({ id, score, signals }) => ({ ...byId.get(id)!, score, signals }));
   }
 
-  private passage(chunkId: string, score: number, signals: Passage["signals"]): Passage {
-    const passage = this.index.getPassage(chunkId);
-    if (!passage) throw new LlamadeskError("INDEX_CORRUPT", `Chunk ${chunkId} is in an index but not in the docstore. Rebuild with \`llamadesk ingest --rebuild\`.`);
-    return { ...passage, score, signals };
+  private async passages(hits: readonly ChunkHit[], signals: (score: number) => Passage["signals"]): Promise<Passage[]> {
+    const texts = await this.texts(hits.map((h) => h.id));
+    return hits.map((hit, i) => ({ ...texts[i]!, score: hit.score, signals: signals(hit.score) }));
   }
 
+  /** The chunks' texts and sources; every id a search returned must have them. */
+  private async texts(chunkIds: readonly string[]): Promise<PassageText[]> {
+    const found = await this.store.getPassages(chunkIds);
+    return found.map((passage, i) => {
+      if (!passage) throw new LlamadeskError("INDEX_CORRUPT", `Chunk ${chunkIds[i]} is in an index but not in the docstore. Rebuild with \`llamadesk ingest --rebuild\`.`);
+      return passage;
+    });
+  }
 }

@@ -3,7 +3,7 @@ import { ReviewedFaqConnector } from "../../connectors/reviewed-faq/index.js";
 import type { ChatThread } from "../chat/ChatThread.js";
 import type { LlamadeskConfig } from "../configFile.js";
 import type { Embedder } from "../knowledge/Embedder.js";
-import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
 import type { ChatModel } from "../model/ChatModel.js";
 import type { MiningConfig } from "../mining/MiningConfig.js";
 import { mineThreads } from "../mining/mineThreads.js";
@@ -26,7 +26,7 @@ export interface MiningStepOptions {
 
 export interface MiningStep {
   /** For `syncSources`: mines the chat threads a source pulled into the review queue. */
-  afterPull(source: ConfiguredSource, threads: ChatThread[], index: KnowledgeIndex): Promise<Record<string, number>>;
+  afterPull(source: ConfiguredSource, threads: ChatThread[], store: KnowledgeStore): Promise<Record<string, number>>;
   /** The approved candidates as a source of FAQ knowledge, synced after the others. */
   reviewedSource: ConfiguredSource;
   dispose(): Promise<void>;
@@ -57,14 +57,14 @@ export async function createMiningStep(options: MiningStepOptions): Promise<Mini
       }
     })());
   return {
-    async afterPull(_source, threads, index) {
+    async afterPull(_source, threads, store) {
       // Threads the queue knows (in any status) are never mined again: only new ones go on, and the
       // model loads only for them.
       const unseen = [];
       for (const thread of threads) if (!(await queue.isKnownThread(thread.id))) unseen.push(thread);
       if (unseen.length === 0) return { "new candidate(s)": 0, merged: 0 };
       const chatModel = await loadModel();
-      const summary = await mineThreads({ threads: unseen, queue, embedder: options.embedder, index, rules: options.rules, ...(chatModel ? { chatModel } : {}) });
+      const summary = await mineThreads({ threads: unseen, queue, embedder: options.embedder, store, rules: options.rules, ...(chatModel ? { chatModel } : {}) });
       return { "new candidate(s)": summary.added, merged: summary.merged };
     },
     reviewedSource: { name: "reviewed-faq", connector: "reviewed-faq", create: () => new ReviewedFaqConnector({ queue }) },

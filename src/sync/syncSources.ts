@@ -1,8 +1,8 @@
 import type { ChatThread } from "../chat/ChatThread.js";
 import { isLlamadeskError, type ErrorCode } from "../errors.js";
 import type { Embedder } from "../knowledge/Embedder.js";
-import { ingest, type IngestProgress, type IngestSummary } from "../knowledge/ingest.js";
-import type { KnowledgeIndex } from "../knowledge/KnowledgeIndex.js";
+import { planIngest, type IngestProgress, type IngestSummary } from "../knowledge/ingest.js";
+import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
 import type { Connector, PullOptions, SourceDoc, SourceIssue } from "../types.js";
 import type { ConfiguredSource } from "./configuredSources.js";
 
@@ -21,7 +21,8 @@ export interface SourceSyncResult {
 }
 
 export interface SyncSourcesOptions {
-  index: KnowledgeIndex;
+  /** The knowledge base, with its writer lock held by the caller. */
+  store: KnowledgeStore;
   embedder: Embedder;
   sources: readonly ConfiguredSource[];
   /** Ignore the saved cursors and pull everything again. Defaults to false. */
@@ -30,7 +31,7 @@ export interface SyncSourcesOptions {
    * Runs after a source is ingested, with the conversations it pulled (resolved-thread mining).
    * Its counts go into the source's result; its failure fails only that source's result.
    */
-  afterPull?: (source: ConfiguredSource, threads: ChatThread[], index: KnowledgeIndex) => Promise<Record<string, number> | undefined>;
+  afterPull?: (source: ConfiguredSource, threads: ChatThread[], store: KnowledgeStore) => Promise<Record<string, number> | undefined>;
   onSourceStart?: (source: ConfiguredSource) => void;
   onProgress?: (source: ConfiguredSource, progress: IngestProgress) => void;
   onIssue?: (source: ConfiguredSource, issue: SourceIssue) => void;
@@ -41,16 +42,14 @@ export interface SyncSourcesOptions {
 }
 
 /**
- * Brings the index in line with every configured source, one source at a time: each is pulled
+ * Brings the store in line with every configured source, one source at a time: each is pulled
  * from its saved cursor, ingested (changed docs re-embedded, docs the source no longer has
- * deleted), and its new cursor set on the index (`index.setSyncState`) once its docs are in.
- * A source that fails leaves its docs and cursor as they were and the others go on. The index
- * is changed in memory; the caller saves it, cursors and docs together.
+ * deleted), and applied with its new cursor as one atomic change, so a cursor is never ahead of
+ * its docs. A source that fails leaves its docs and cursor as they were and the others go on.
  */
 export async function syncSources(options: SyncSourcesOptions): Promise<SourceSyncResult[]> {
-  const { index, signal } = options;
-  const saved = options.full ? {} : await index.syncState();
-  const next: Record<string, unknown> = { ...saved };
+  const { store, signal } = options;
+  const saved = options.full ? {} : await store.syncState();
   const redact = (text: string) => [...(options.secrets?.() ?? [])].reduce((t, secret) => (secret ? t.split(secret).join("***") : t), text);
   const results: SourceSyncResult[] = [];
   for (const source of options.sources) {
@@ -61,20 +60,20 @@ export async function syncSources(options: SyncSourcesOptions): Promise<SourceSy
       const threads: ChatThread[] = [];
       let state: unknown;
       const connector = withState(source, saved[source.name], (s) => (state = s), (doc) => doc.thread && threads.push(doc.thread));
-      const { issues, ...counts } = await ingest({
-        index,
+      const { summary, changes } = await planIngest({
+        store,
         embedder: options.embedder,
         connectors: [connector],
         onIssue: (issue) => options.onIssue?.(source, { ...issue, message: redact(issue.message) }),
         onProgress: (progress) => options.onProgress?.(source, progress),
         ...(signal ? { signal } : {}),
       });
+      // A full pull whose connector keeps no state drops the old cursor rather than keep one that no longer fits.
+      const cursor = state !== undefined ? state : options.full ? null : undefined;
+      await store.apply({ ...changes, ...(cursor !== undefined ? { syncState: { [source.name]: cursor } } : {}) });
+      const { issues, ...counts } = summary;
       result.counts = { ...counts, issues: issues.length };
-      if (state !== undefined) {
-        next[source.name] = state;
-        index.setSyncState({ ...next });
-      }
-      const extra = threads.length > 0 ? await options.afterPull?.(source, threads, index) : undefined;
+      const extra = threads.length > 0 ? await options.afterPull?.(source, threads, store) : undefined;
       if (extra) result.extra = extra;
     } catch (error) {
       if (signal?.aborted) throw error;

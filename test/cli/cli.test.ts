@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_QUESTIONS_FILE, SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "../../src/config.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { readIndexManifest } from "../../src/knowledge/KnowledgeIndex.js";
 import { CLI, runCli } from "../support/runCli.js";
 
 describe("llamadesk CLI (built bin)", () => {
@@ -86,7 +86,7 @@ describe("llamadesk CLI (built bin)", () => {
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain("broken.csv:3:");
     expect(strict.stderr).toContain("[INGEST_ERRORS]");
-    expect(await KnowledgeIndex.exists(idx)).toBe(false);
+    expect(await readIndexManifest(idx)).toBeUndefined();
 
     const lenient = await runCli(["ingest", src, "--index", idx]);
     expect(lenient.code).toBe(0);

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { CLI, runCli } from "../support/runCli.js";
 
 interface RunSummary {
@@ -60,9 +60,9 @@ describe("llamadesk sync (built bin)", () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.runs[0]!.results[0]!.counts).toMatchObject({ read: 1, added: 0, updated: 1, deleted: 1, unchanged: 0 });
     expect(second.runs[0]!.results[1]!.counts).toMatchObject({ read: 1, unchanged: 1 });
-    const index = await KnowledgeIndex.load(join(work, "index"));
-    expect(index.docCount).toBe(2);
-    expect([...index.allDocs()].map((d) => d.title).sort()).toEqual(["How do I get a refund?", "My export to CSV is empty"]);
+    const index = await LocalKnowledgeStore.open({ dir: join(work, "index") });
+    expect((await index.counts()).docs).toBe(2);
+    expect((await index.listDocs()).map((d) => d.title).sort()).toEqual(["How do I get a refund?", "My export to CSV is empty"]);
     // The resolved transcript was mined once, on the first sync, into the review queue beside the index.
     expect(first.runs[0]!.results[1]!.extra).toEqual({ "new candidate(s)": 1, merged: 0 });
     expect(second.runs[0]!.results[1]!.extra).toEqual({ "new candidate(s)": 0, merged: 0 });
@@ -74,7 +74,7 @@ describe("llamadesk sync (built bin)", () => {
     expect((await runCli(["review", "--approve", candidate!.id, "--question", "Why is my CSV export empty?"], { cwd: work, env: { LLAMADESK_CONFIG: "" } })).code).toBe(0);
     const third = await sync("--json");
     expect(third.runs[0]!.results[2]).toMatchObject({ name: "reviewed-faq", counts: { read: 1, added: 1 } });
-    const reviewed = [...(await KnowledgeIndex.load(join(work, "index"))).allDocs()].find((d) => d.id === `reviewed:${candidate!.id}`);
+    const reviewed = (await (await LocalKnowledgeStore.open({ dir: join(work, "index") })).listDocs()).find((d) => d.id === `reviewed:${candidate!.id}`);
     expect(reviewed).toMatchObject({ kind: "faq", title: "Why is my CSV export empty?", tags: ["from-chat"] });
 
     // The human-readable summary: one line per source.

@@ -18,9 +18,9 @@ describe("retrieval quality on StackFAQ", () => {
   beforeAll(async () => {
     const data = await loadStackFaq();
     queries = data.queries;
-    const { index, summary } = await buildFaqIndex(data.entries, embedder);
+    const { store, summary } = await buildFaqIndex(data.entries, embedder);
     expect(summary.issues).toEqual([]);
-    retriever = new HybridRetriever({ index, embedder });
+    retriever = new HybridRetriever({ store, embedder });
     // Embed all queries in batches once; every mode then reads them from the cache.
     await embedder.embed(queries.map((q) => q.query));
     for (const mode of ["hybrid", "vector", "lexical"] as const) {

@@ -7,7 +7,7 @@ import { createBot, type Bot } from "../../src/bot.js";
 import type { BotEvent } from "../../src/BotEvent.js";
 import { SAMPLE_SOURCES_DIR } from "../../src/config.js";
 import { ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { UseLiteEmbedder } from "../../src/knowledge/UseLiteEmbedder.js";
 import { LlamaChatModel } from "../../src/model/LlamaChatModel.js";
 import { loadPrompts } from "../../src/prompts/loadPrompts.js";
@@ -36,13 +36,13 @@ describe("bot.ask on the real stack", () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), "llamadesk-bot-"));
     const embedder = new UseLiteEmbedder();
-    const index = KnowledgeIndex.create({ embedder });
-    await ingest({ index, embedder, connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })] });
+    const knowledge = await LocalKnowledgeStore.open({ embedder });
+    await ingest({ store: knowledge, embedder, connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })] });
     const modelPath = await writeTinyLlamaGguf({ path: join(work, "tiny.gguf"), contextLength: 2048 });
     // One thread: this tiny model gains nothing from two, and spinning threads crawl beside parallel test files.
     chatModel = await LlamaChatModel.create({ modelPath, contextSize: 2048, sequences: 2, threads: 1 });
     bot = createBot({
-      index,
+      knowledge,
       embedder,
       chatModel,
       store: await SqliteConversationStore.open({ path: join(work, "conversations.sqlite") }),

@@ -6,7 +6,7 @@ import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
 import type { Bot } from "../../src/bot.js";
 import type { BotEvent } from "../../src/BotEvent.js";
 import { ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { UseLiteEmbedder } from "../../src/knowledge/UseLiteEmbedder.js";
 import { createLocalBot } from "../../src/presets/createLocalBot.js";
 
@@ -23,9 +23,10 @@ describe("createLocalBot picks up a newer index on disk", () => {
   const embedder = new UseLiteEmbedder();
   const writeFaq = (entries: string) => writeFile(join(work, "faq.md"), entries);
   const ingestAndSave = async () => {
-    const index = (await KnowledgeIndex.exists(join(work, "index"))) ? await KnowledgeIndex.load(join(work, "index"), { embedder }) : KnowledgeIndex.create({ embedder });
-    await ingest({ index, embedder, connectors: [new FaqFilesConnector({ paths: [join(work, "faq.md")] })] });
-    await index.save(join(work, "index"));
+    // Another process's ingest, as far as the bot can tell: its own store on the same directory.
+    const store = await LocalKnowledgeStore.open({ dir: join(work, "index"), embedder, create: true });
+    await ingest({ store, embedder, connectors: [new FaqFilesConnector({ paths: [join(work, "faq.md")] })] });
+    await store.dispose();
   };
 
   beforeAll(async () => {

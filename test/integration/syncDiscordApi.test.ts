@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeDiscordRest, type FakeUser } from "../../connectors/discord-api/FakeDiscordRest.js";
 import { snowflakeAt } from "../../connectors/discord-shared/snowflake.js";
-import { KnowledgeIndex, type StoredDoc } from "../../src/knowledge/KnowledgeIndex.js";
+import type { StoredDoc } from "../../src/knowledge/KnowledgeStore.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { UseLiteEmbedder } from "../../src/knowledge/UseLiteEmbedder.js";
 import { HybridRetriever } from "../../src/retrieval/HybridRetriever.js";
 import { configuredSources } from "../../src/sync/configuredSources.js";
@@ -34,9 +35,9 @@ describe("sync of a Discord server through discord-api, then again after changes
       baseDir: work,
       env: (name) => (name === "DISCORD_TOKEN" ? TOKEN : undefined),
     });
-    return (await runSync({ indexDir: join(work, "index"), embedder, sources })).results[0]!;
+    return (await runSync({ store: await LocalKnowledgeStore.open({ dir: join(work, "index"), embedder, create: true }), embedder, sources })).results[0]!;
   };
-  const docs = async () => new Map([...(await KnowledgeIndex.load(join(work, "index"), { embedder })).allDocs()].map((d): [string, StoredDoc] => [d.id, d]));
+  const docs = async () => new Map((await (await LocalKnowledgeStore.open({ dir: join(work, "index"), embedder })).listDocs()).map((d): [string, StoredDoc] => [d.id, d]));
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), "llamadesk-sync-discord-"));
@@ -86,7 +87,7 @@ describe("sync of a Discord server through discord-api, then again after changes
     const after = await docs();
     expect(after.has(`discord:${ids.email}`)).toBe(false);
     expect(after.get(`discord:${ids.trash}`)).toEqual(before.get(`discord:${ids.trash}`));
-    const [best] = await new HybridRetriever({ index: await KnowledgeIndex.load(join(work, "index"), { embedder }), embedder }).retrieve("limit how fast the app uploads", { k: 1 });
+    const [best] = await new HybridRetriever({ store: await LocalKnowledgeStore.open({ dir: join(work, "index"), embedder }), embedder }).retrieve("limit how fast the app uploads", { k: 1 });
     expect(best?.docId).toBe(`discord:${HELP}:${ids.question}`);
     expect(best?.text).toContain("500 KB/s");
   });

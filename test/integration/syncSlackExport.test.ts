@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KnowledgeIndex, type StoredDoc } from "../../src/knowledge/KnowledgeIndex.js";
+import type { StoredDoc } from "../../src/knowledge/KnowledgeStore.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { UseLiteEmbedder } from "../../src/knowledge/UseLiteEmbedder.js";
 import { HybridRetriever } from "../../src/retrieval/HybridRetriever.js";
 import { configuredSources } from "../../src/sync/configuredSources.js";
@@ -48,9 +49,9 @@ describe("sync of a Slack export, then of its next version", () => {
       configPath: "llamadesk.config.json",
       baseDir: work,
     });
-    return (await runSync({ indexDir: join(work, "index"), embedder, sources })).results[0]!;
+    return (await runSync({ store: await LocalKnowledgeStore.open({ dir: join(work, "index"), embedder, create: true }), embedder, sources })).results[0]!;
   };
-  const docs = async () => new Map([...(await KnowledgeIndex.load(join(work, "index"), { embedder })).allDocs()].map((d): [string, StoredDoc] => [d.id, d]));
+  const docs = async () => new Map((await (await LocalKnowledgeStore.open({ dir: join(work, "index"), embedder })).listDocs()).map((d): [string, StoredDoc] => [d.id, d]));
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), "llamadesk-sync-slack-"));
@@ -81,8 +82,8 @@ describe("sync of a Slack export, then of its next version", () => {
     expect(after.get("slack:C1:1714561200.000100")!.contentHash).not.toBe(before.get("slack:C1:1714561200.000100")!.contentHash);
 
     // Retrieval sees the change: the edit is searchable, the deleted thread is gone from vectors and BM25.
-    const index = await KnowledgeIndex.load(join(work, "index"), { embedder });
-    const retriever = new HybridRetriever({ index, embedder });
+    const store = await LocalKnowledgeStore.open({ dir: join(work, "index"), embedder });
+    const retriever = new HybridRetriever({ store, embedder });
     const [top] = await retriever.retrieve("how long is the change-email link valid", { k: 1 });
     expect(top).toMatchObject({ docId: "slack:C1:1714561200.000100", url: "https://acme.slack.com/archives/C1/p1714561200000100" });
     expect(top!.text).toContain("expires after 24 hours");

@@ -1,16 +1,17 @@
 import { ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import type { PassageText } from "../../src/knowledge/KnowledgeStore.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import type { Retriever } from "../../src/pipeline/createPipelineSteps.js";
 import { FakeEmbedder } from "../../src/testing/FakeEmbedder.js";
 import type { Passage } from "../../src/types.js";
 import { ArrayConnector, faq } from "./ArrayConnector.js";
 
-/** A small FAQ index on the fake embedder: the bot's lookups are real; what retrieval returns is scripted. */
+/** A small FAQ knowledge base (in memory) on the fake embedder: the bot's lookups are real; what retrieval returns is scripted. */
 export async function faqIndex() {
   const embedder = new FakeEmbedder();
-  const index = KnowledgeIndex.create({ embedder });
+  const knowledge = await LocalKnowledgeStore.open({ embedder });
   await ingest({
-    index,
+    store: knowledge,
     embedder,
     connectors: [
       new ArrayConnector([
@@ -21,12 +22,14 @@ export async function faqIndex() {
       ]),
     ],
   });
-  return { index, embedder };
+  const ids = ["reset", "export", "billing", "android"];
+  const passages = new Map((await knowledge.getPassages(ids)).map((p, i) => [ids[i]!, p!]));
+  return { knowledge, embedder, passages };
 }
 
 /** What a retrieval hit looks like, with the signals the gate reads. */
-export function hit(index: KnowledgeIndex, chunkId: string, score: number, vector: number, lexical = 1): Passage {
-  return { ...index.getPassage(chunkId)!, score, signals: { vector, lexical } };
+export function hit(passages: ReadonlyMap<string, PassageText>, chunkId: string, score: number, vector: number, lexical = 1): Passage {
+  return { ...passages.get(chunkId)!, score, signals: { vector, lexical } };
 }
 
 /** Returns scripted passages per query (the first matching substring wins) and records the queries. */

@@ -5,7 +5,7 @@ import { FaqFilesConnector } from "../../connectors/faq-files/index.js";
 import { createBot, type Bot } from "../../src/bot.js";
 import { SAMPLE_SOURCES_DIR } from "../../src/config.js";
 import { ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { UseLiteEmbedder } from "../../src/knowledge/UseLiteEmbedder.js";
 import type { ChatModel } from "../../src/model/ChatModel.js";
 import type { AnswerPolicyInput } from "../../src/pipeline/AnswerPolicy.js";
@@ -43,8 +43,8 @@ export interface LocalBot {
 export async function startLocalBot(options: LocalBotOptions): Promise<LocalBot> {
   const dir = await mkdtemp(join(tmpdir(), "llamadesk-channel-"));
   const embedder = new UseLiteEmbedder();
-  const index = KnowledgeIndex.create({ embedder });
-  await ingest({ index, embedder, connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })] });
+  const knowledge = await LocalKnowledgeStore.open({ embedder });
+  await ingest({ store: knowledge, embedder, connectors: [new FaqFilesConnector({ paths: [SAMPLE_SOURCES_DIR] })] });
   let chatModel: ChatModel | undefined;
   let fake: FakeChatModel | undefined;
   if (options.model === "tiny") {
@@ -57,7 +57,7 @@ export async function startLocalBot(options: LocalBotOptions): Promise<LocalBot>
   }
   const store = await SqliteConversationStore.open({ path: join(dir, "conversations.sqlite") });
   const bot = createBot({
-    index,
+    knowledge,
     embedder,
     ...(chatModel ? { chatModel } : {}),
     store,

@@ -4,7 +4,7 @@ import type { BotEvent } from "../../src/BotEvent.js";
 import { renderAnswer } from "../../src/channels/renderAnswer.js";
 import { collectAnswer } from "../../src/cli/collectAnswer.js";
 import { LlamadeskError } from "../../src/errors.js";
-import type { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import type { KnowledgeStore, PassageText } from "../../src/knowledge/KnowledgeStore.js";
 import { loadPrompts, type Prompts } from "../../src/prompts/loadPrompts.js";
 import { MemoryConversationStore } from "../../src/store/MemoryConversationStore.js";
 import { FakeChatModel } from "../../src/testing/FakeChatModel.js";
@@ -24,31 +24,32 @@ function only<T extends BotEvent["type"]>(events: BotEvent[], type: T): Extract<
 }
 
 describe("createBot / bot.ask", () => {
-  let index: KnowledgeIndex;
+  let knowledge: KnowledgeStore;
+  let passages: Map<string, PassageText>;
   let embedder: FakeEmbedder;
   let prompts: Prompts;
   let store: MemoryConversationStore;
   let retriever: ScriptedRetriever;
 
   beforeEach(async () => {
-    ({ index, embedder } = await faqIndex());
+    ({ knowledge, passages, embedder } = await faqIndex());
     prompts = await loadPrompts();
     store = new MemoryConversationStore();
     retriever = new ScriptedRetriever([
       // A clear match: high similarity and far ahead of the next entry.
-      ["reset my password", [hit(index, "reset", 1, 0.92), hit(index, "export", 0.3, 0.41)]],
+      ["reset my password", [hit(passages, "reset", 1, 0.92), hit(passages, "export", 0.3, 0.41)]],
       // A match, but close to another entry: the model should combine them.
-      ["export", [hit(index, "export", 1, 0.66), hit(index, "reset", 0.85, 0.6), hit(index, "billing", 0.5, 0.4)]],
-      ["android", [hit(index, "android", 1, 0.7), hit(index, "export", 0.85, 0.5)]],
+      ["export", [hit(passages, "export", 1, 0.66), hit(passages, "reset", 0.85, 0.6), hit(passages, "billing", 0.5, 0.4)]],
+      ["android", [hit(passages, "android", 1, 0.7), hit(passages, "export", 0.85, 0.5)]],
       // Answerable, but nearly tied with another entry: not one to give verbatim.
-      ["payroll", [hit(index, "billing", 1, 0.62), hit(index, "export", 0.95, 0.3)]],
+      ["payroll", [hit(passages, "billing", 1, 0.62), hit(passages, "export", 0.95, 0.3)]],
       // Nothing close: cosine low and the question's words are not in the passage.
-      ["mortgage", [hit(index, "billing", 1, 0.21), hit(index, "export", 0.4, 0.18)]],
+      ["mortgage", [hit(passages, "billing", 1, 0.21), hit(passages, "export", 0.4, 0.18)]],
     ]);
   });
 
   const make = (options: Partial<BotOptions> = {}): Bot =>
-    createBot({ index, embedder, store, prompts, retriever, policy: { product: "Tidepool" }, ...options });
+    createBot({ knowledge, embedder, store, prompts, retriever, policy: { product: "Tidepool" }, ...options });
   const ask = (bot: Bot, text: string, extra: Partial<AskInput> = {}) => collect(bot.ask({ conversationId: "c1", text, ...extra }));
 
   it("answers extractively without a chat model: sources, the FAQ answer verbatim as one token, done", async () => {

@@ -6,9 +6,9 @@ import { z } from "zod";
 import { chatThreadToSourceDoc } from "../../src/chat/chatThreadToSourceDoc.js";
 import type { ChatThread } from "../../src/chat/ChatThread.js";
 import { LlamadeskError } from "../../src/errors.js";
-import { ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { planIngest } from "../../src/knowledge/ingest.js";
 import { acquireWriterLock } from "../../src/knowledge/writerLock.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import type { ConnectorDefinition } from "../../src/sync/ConnectorDefinition.js";
 import { configuredSources } from "../../src/sync/configuredSources.js";
 import { listConnectors, loadConnectorDefinition } from "../../src/sync/connectorRegistry.js";
@@ -88,21 +88,21 @@ describe("sync", () => {
     live.docs.set("a", faq("a", "How do I reset my password?", "Use the reset link."));
     const { sources } = await sourcesFor({ "fake-live": live.definition() as ConnectorDefinition<never> }, [{ connector: "fake-live", channel: "C1" }], { FAKE_TOKEN: "t0k" });
 
-    const first = await runSync({ indexDir: dir, embedder, sources });
+    const first = await runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources });
     expect(first.results[0]).toMatchObject({ name: "fake-live", counts: { read: 1, added: 1 } });
     expect(live.pulls[0]!.state).toBeUndefined();
 
     // Something else saves the index in between (e.g. `llamadesk ingest`): the cursor survives.
-    const index = await KnowledgeIndex.load(dir, { embedder });
-    await index.save(dir);
+    const index = await LocalKnowledgeStore.open({ dir, embedder });
+    await index.apply({});
 
     live.docs.set("b", faq("b", "Can I export to CSV?", "Yes, from Settings."));
-    const second = await runSync({ indexDir: dir, embedder, sources });
+    const second = await runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources });
     expect(live.pulls[1]!.state).toEqual({ cursor: 1 });
     expect(second.results[0]!.counts).toMatchObject({ read: 2, added: 1, unchanged: 1 });
-    expect(await (await KnowledgeIndex.load(dir, { embedder })).syncState()).toEqual({ "fake-live": { cursor: 2 } });
+    expect(await (await LocalKnowledgeStore.open({ dir, embedder })).syncState()).toEqual({ "fake-live": { cursor: 2 } });
 
-    const full = await runSync({ indexDir: dir, embedder, sources, full: true });
+    const full = await runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources, full: true });
     expect(live.pulls[2]!.state).toBeUndefined();
     expect(full.results[0]!.counts).toMatchObject({ read: 2, unchanged: 2 });
   });
@@ -111,18 +111,19 @@ describe("sync", () => {
     const live = new FakeLiveSource();
     for (const t of [thread("t1", "App crashes on start", "Update to 2.1."), thread("t2", "Invoice missing", "Check the billing tab.")]) live.docs.set(t.id, chatThreadToSourceDoc(t));
     const { sources } = await sourcesFor({ "fake-live": live.definition() as ConnectorDefinition<never> }, [{ connector: "fake-live", channel: "C1" }], { FAKE_TOKEN: "x" });
-    await runSync({ indexDir: dir, embedder, sources });
+    await runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources });
 
     live.docs.delete("t1");
     live.docs.set("t2", chatThreadToSourceDoc(thread("t2", "Invoice missing", "Check the billing tab, then Invoices.")));
-    const run = await runSync({ indexDir: dir, embedder, sources });
+    const run = await runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources });
     expect(run.results[0]!.counts).toMatchObject({ read: 1, added: 0, updated: 1, deleted: 1, unchanged: 0 });
-    const index = await KnowledgeIndex.load(dir, { embedder });
-    expect(index.getDoc("t1")).toBeUndefined();
-    expect(index.getChunk("t2")?.text).toContain("then Invoices.");
+    const index = await LocalKnowledgeStore.open({ dir, embedder });
+    const [t1, t2] = await index.getDocs(["t1", "t2"]);
+    expect(t1).toBeUndefined();
+    expect((await index.getPassages(["t2"]))[0]?.text).toContain("then Invoices.");
     // The thread itself rides along for mining but is never stored in the index.
-    expect(index.getDoc("t2")).not.toHaveProperty("thread");
-    expect(index.getDoc("t2")).toMatchObject({ kind: "chat", url: "https://chat.example/t2" });
+    expect(t2).not.toHaveProperty("thread");
+    expect(t2).toMatchObject({ kind: "chat", url: "https://chat.example/t2" });
   });
 
   it("a failing source keeps its docs and cursor, the others still sync, and its credential never shows", async () => {
@@ -136,22 +137,22 @@ describe("sync", () => {
       { connector: "good", channel: "C1" },
     ];
     const { sources, secrets } = await sourcesFor(defs, entries, { FAKE_TOKEN: "good-secret", BAD_TOKEN: "xoxb-very-secret" });
-    await runSync({ indexDir: dir, embedder, sources, secrets: () => secrets });
+    await runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources, secrets: () => secrets });
 
     bad.failWith = new Error("invalid_auth");
     good.docs.set("g2", faq("g2", "Can I change my address?", "Yes, before shipping."));
-    const run = await runSync({ indexDir: dir, embedder, sources, secrets: () => secrets });
+    const run = await runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources, secrets: () => secrets });
     expect(run.results[0]).toMatchObject({ name: "bad", error: { code: "UNEXPECTED" } });
     expect(run.results[0]!.error!.message).toContain("invalid_auth (token ***)");
     expect(JSON.stringify(run)).not.toContain("xoxb-very-secret");
     expect(run.results[1]).toMatchObject({ name: "good", counts: { added: 1 } });
-    const index = await KnowledgeIndex.load(dir, { embedder });
-    expect(index.getDoc("b")).toBeDefined();
+    const index = await LocalKnowledgeStore.open({ dir, embedder });
+    expect((await index.getDocs(["b"]))[0]).toBeDefined();
     expect((await index.syncState()).bad).toEqual({ cursor: 1 });
 
     // An unset credential variable is that source's failure, named, not a crash.
     const { sources: unset } = await sourcesFor(defs, [{ connector: "bad", channel: "C2", tokenEnv: "NOT_SET" }], {});
-    const third = await runSync({ indexDir: dir, embedder, sources: unset });
+    const third = await runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources: unset });
     expect(third.results[0]!.error).toEqual({ code: "SOURCE_CONFIG_INVALID", message: "bad: set NOT_SET" });
   });
 
@@ -163,10 +164,10 @@ describe("sync", () => {
     const controller = new AbortController();
     const defs = { one: first.definition("one"), two: second.definition("two") } as Record<string, ConnectorDefinition<never>>;
     const { sources } = await sourcesFor(defs, [{ connector: "one", channel: "A" }, { connector: "two", channel: "B" }], { FAKE_TOKEN: "x" });
-    await expect(runSync({ indexDir: dir, embedder, sources, signal: controller.signal, onSourceDone: () => controller.abort() })).rejects.toThrow();
-    const index = await KnowledgeIndex.load(dir, { embedder });
-    expect(index.getDoc("f")).toBeDefined();
-    expect(index.getDoc("s")).toBeUndefined();
+    await expect(runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources, signal: controller.signal, onSourceDone: () => controller.abort() })).rejects.toThrow();
+    const index = await LocalKnowledgeStore.open({ dir, embedder });
+    expect((await index.getDocs(["f"]))[0]).toBeDefined();
+    expect((await index.getDocs(["s"]))[0]).toBeUndefined();
     expect(await index.syncState()).toEqual({ one: { cursor: 1 } });
   });
 
@@ -190,7 +191,7 @@ describe("sync", () => {
     expect(await listConnectors()).toContain("faq-files");
     await writeFile(join(dir, "faq.md"), "# How do I log in?\nWith your email.\n");
     const { sources } = await sourcesFor({}, [{ connector: "faq-files", paths: ["faq.md"] }], {});
-    const run = await runSync({ indexDir: join(dir, "index"), embedder, sources });
+    const run = await runSync({ store: await LocalKnowledgeStore.open({ dir: join(dir, "index"), embedder, create: true }), embedder, sources });
     expect(run.results[0]).toMatchObject({ name: "faq-files", counts: { read: 1, added: 1 } });
   });
 
@@ -200,21 +201,22 @@ describe("sync", () => {
     const { sources } = await sourcesFor({ "fake-live": live.definition() as ConnectorDefinition<never> }, [{ connector: "fake-live", channel: "C1" }], { FAKE_TOKEN: "t0k" });
     const other = await acquireWriterLock(dir, { command: "llamadesk ingest" });
 
-    await expect(runSync({ indexDir: dir, embedder, sources, wait: false })).rejects.toMatchObject({ code: "INDEX_LOCKED", message: expect.stringContaining("llamadesk ingest (pid") });
+    const store = await LocalKnowledgeStore.open({ dir, embedder, create: true });
+    await expect(runSync({ store, embedder, sources, wait: false })).rejects.toMatchObject({ code: "INDEX_LOCKED", message: expect.stringContaining("llamadesk ingest (pid") });
     let waiting!: () => void;
     const waited = new Promise<void>((resolve) => (waiting = resolve));
-    const run = runSync({ indexDir: dir, embedder, sources, onWait: () => waiting() });
+    const run = runSync({ store, embedder, sources, onWait: () => waiting() });
     await waited;
     expect(live.pulls).toHaveLength(0);
 
     // The other writer saves while the sync waits; the sync then starts from what it saved.
-    const index = KnowledgeIndex.create({ embedder });
-    await ingest({ index, embedder, connectors: [new ArrayConnector([faq("b", "Can I export to CSV?", "Yes, from Settings.")])] });
-    await index.save(dir);
+    const elsewhere = await LocalKnowledgeStore.open({ dir, embedder, create: true });
+    const { changes } = await planIngest({ store: elsewhere, embedder, connectors: [new ArrayConnector([faq("b", "Can I export to CSV?", "Yes, from Settings.")])] });
+    await elsewhere.apply(changes);
     await other.release();
     await run;
-    const after = await KnowledgeIndex.load(dir, { embedder });
-    expect([...after.allDocs()].map((d) => d.id).sort()).toEqual(["a", "b"]);
+    const after = await LocalKnowledgeStore.open({ dir, embedder });
+    expect((await after.listDocs()).map((d) => d.id).sort()).toEqual(["a", "b"]);
   });
 
   it("parses schedules", () => {
@@ -244,11 +246,11 @@ describe("sync of two sources of one connector", () => {
         { configPath: "c.json", baseDir: dir, env: () => "t", load: async (name) => defs[name]! },
       );
       const embedder = new FakeEmbedder();
-      await runSync({ indexDir: dir, embedder, sources });
-      const second = await runSync({ indexDir: dir, embedder, sources });
+      await runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources });
+      const second = await runSync({ store: await LocalKnowledgeStore.open({ dir: dir, embedder, create: true }), embedder, sources });
       expect(second.results.map((r) => r.counts?.deleted)).toEqual([0, 0]);
-      const index = await KnowledgeIndex.load(dir, { embedder });
-      expect([...index.allDocs()].map((d) => [d.id, d.origin]).sort()).toEqual([
+      const index = await LocalKnowledgeStore.open({ dir, embedder });
+      expect((await index.listDocs()).map((d) => [d.id, d.origin]).sort()).toEqual([
         ["a1", "live:workspace-a@same"],
         ["b1", "live:workspace-b@same"],
       ]);

@@ -65,8 +65,8 @@ describe("Slack channel start-up failures", () => {
 
   beforeAll(async () => {
     fake = await FakeSlack.start({ botToken: BOT_TOKEN, appToken: APP_TOKEN });
-    const { index, embedder } = await faqIndex();
-    bot = createBot({ index, embedder, store: new MemoryConversationStore(), prompts: await loadPrompts() });
+    const { knowledge, embedder } = await faqIndex();
+    bot = createBot({ knowledge, embedder, store: new MemoryConversationStore(), prompts: await loadPrompts() });
     busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, "0.0.0.0", resolve));
   });

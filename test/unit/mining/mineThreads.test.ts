@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { ChatThread } from "../../../src/chat/ChatThread.js";
 import { isLlamadeskError } from "../../../src/errors.js";
 import { ingest } from "../../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../../src/knowledge/LocalKnowledgeStore.js";
 import { parseModelQa, renderConversation } from "../../../src/mining/extractWithModel.js";
 import { loadMiningPrompt } from "../../../src/mining/loadMiningPrompt.js";
 import { MemoryReviewQueue } from "../../../src/mining/MemoryReviewQueue.js";
@@ -42,8 +42,8 @@ const unresolved: ChatThread = {
 describe("mineThreads", () => {
   it("queues resolved threads, merges duplicates of candidates and FAQ entries, and never adds a thread twice", async () => {
     const embedder = new FakeEmbedder();
-    const index = KnowledgeIndex.create({ embedder, vectorIndex: "exact" });
-    await ingest({ index, embedder, connectors: [new ArrayConnector([faq("faq-bandwidth", "How do I limit the upload bandwidth Tidepool uses?", "Preferences > Network > Upload limit.")])] });
+    const store = await LocalKnowledgeStore.open({ embedder, vectorIndex: "exact" });
+    await ingest({ store, embedder, connectors: [new ArrayConnector([faq("faq-bandwidth", "How do I limit the upload bandwidth Tidepool uses?", "Preferences > Network > Upload limit.")])] });
     const queue = new MemoryReviewQueue();
     const threads = [
       resolved("t1", "how do I export my files to a zip archive?", "Settings > Data > Export everything."),
@@ -52,7 +52,7 @@ describe("mineThreads", () => {
       unresolved,
     ];
     const progress: MiningProgress[] = [];
-    const summary = await mineThreads({ threads, queue, embedder, index, rules: { similarityThreshold: 0.8 }, onProgress: (p) => progress.push(p) });
+    const summary = await mineThreads({ threads, queue, embedder, store, rules: { similarityThreshold: 0.8 }, onProgress: (p) => progress.push(p) });
     expect(summary).toEqual({ threads: 4, resolved: 3, added: 1, merged: 2, alreadyKnown: 0, rejectedBefore: 0, modelFallbacks: 0 });
     expect(progress.map((p) => [p.threadId, p.outcome, p.done, p.total])).toEqual([
       ["t1", "added", 1, 4],
@@ -76,7 +76,7 @@ describe("mineThreads", () => {
 
     // The next sync brings the same threads: nothing new; a rejected one stays out.
     await queue.reject(first!.id);
-    const again = await mineThreads({ threads, queue, embedder, index, rules: { similarityThreshold: 0.8 } });
+    const again = await mineThreads({ threads, queue, embedder, store, rules: { similarityThreshold: 0.8 } });
     expect(again).toEqual({ threads: 4, resolved: 0, added: 0, merged: 0, alreadyKnown: 2, rejectedBefore: 1, modelFallbacks: 0 });
     expect(await queue.list({ status: "all" })).toHaveLength(3);
   });
@@ -88,10 +88,10 @@ describe("mineThreads", () => {
     expect(await mineThreads({ threads, queue, embedder, rules: { similarityThreshold: 1 } })).toMatchObject({ added: 2, merged: 0 });
 
     const approved = await queue.approve((await queue.list())[0]!.id);
-    const index = KnowledgeIndex.create({ embedder, vectorIndex: "exact" });
-    await ingest({ index, embedder, connectors: [new ArrayConnector([faq(`reviewed:${approved.id}`, approved.question, approved.answer)])] });
+    const store = await LocalKnowledgeStore.open({ embedder, vectorIndex: "exact" });
+    await ingest({ store, embedder, connectors: [new ArrayConnector([faq(`reviewed:${approved.id}`, approved.question, approved.answer)])] });
     const fresh = new MemoryReviewQueue();
-    await mineThreads({ threads: [resolved("c", "where are my invoices?", "In Billing.")], queue: fresh, embedder, index, rules: { similarityThreshold: 0.9 } });
+    await mineThreads({ threads: [resolved("c", "where are my invoices?", "In Billing.")], queue: fresh, embedder, store, rules: { similarityThreshold: 0.9 } });
     expect((await fresh.list({ status: "merged" }))[0]!.mergedInto).toMatchObject({ kind: "candidate", id: approved.id, similarity: 1 });
   });
 
@@ -125,8 +125,8 @@ describe("mineThreads", () => {
   });
 
   it("refuses an index built by another embedder", async () => {
-    const index = KnowledgeIndex.create({ embedder: new FakeEmbedder({ dimensions: 32 }), vectorIndex: "exact" });
-    const error = await mineThreads({ threads: [], queue: new MemoryReviewQueue(), embedder: new FakeEmbedder(), index }).catch((e: unknown) => e);
+    const store = await LocalKnowledgeStore.open({ embedder: new FakeEmbedder({ dimensions: 32 }), vectorIndex: "exact" });
+    const error = await mineThreads({ threads: [], queue: new MemoryReviewQueue(), embedder: new FakeEmbedder(), store }).catch((e: unknown) => e);
     expect(isLlamadeskError(error, "EMBEDDER_MISMATCH")).toBe(true);
   });
 });
