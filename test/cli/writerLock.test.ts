@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { acquireWriterLock, WRITER_LOCK_FILE, type WriterLockHolder } from "../../src/knowledge/writerLock.js";
 import { CLI, runCli, startCli, type RunningCli } from "../support/runCli.js";
 
@@ -44,7 +44,7 @@ describe.skipIf(process.platform === "win32")("one writer per index (built bin)"
       await sleep(20);
     }
   };
-  const docIds = async (indexDir: string) => [...(await KnowledgeIndex.load(indexDir)).allDocs()].map((d) => d.id);
+  const docIds = async (indexDir: string) => (await (await LocalKnowledgeStore.open({ dir: indexDir })).listDocs()).map((d) => d.id);
 
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it first).`);

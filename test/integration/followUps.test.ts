@@ -5,7 +5,7 @@ import { createBot, type Bot } from "../../src/bot.js";
 import type { BotEvent } from "../../src/BotEvent.js";
 import { SAMPLE_SOURCES_DIR } from "../../src/config.js";
 import { ingest } from "../../src/knowledge/ingest.js";
-import { KnowledgeIndex } from "../../src/knowledge/KnowledgeIndex.js";
+import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { UseLiteEmbedder } from "../../src/knowledge/UseLiteEmbedder.js";
 import { loadPrompts } from "../../src/prompts/loadPrompts.js";
 import { MemoryConversationStore } from "../../src/store/MemoryConversationStore.js";
@@ -24,10 +24,10 @@ describe("follow-ups without a chat model", () => {
   beforeAll(async () => {
     const prompts = await loadPrompts();
     const botOver = async (path: string, product: string) => {
-      const index = KnowledgeIndex.create({ embedder });
-      await ingest({ index, embedder, connectors: [new FaqFilesConnector({ paths: [path] })] });
+      const knowledge = await LocalKnowledgeStore.open({ embedder });
+      await ingest({ store: knowledge, embedder, connectors: [new FaqFilesConnector({ paths: [path] })] });
       // No handoff after abstentions: each pair is judged on its own answer.
-      return createBot({ index, embedder, store: new MemoryConversationStore(), prompts, policy: { product, handoffAfterAbstentions: 0 } });
+      return createBot({ knowledge, embedder, store: new MemoryConversationStore(), prompts, policy: { product, handoffAfterAbstentions: 0 } });
     };
     sample = await botOver(SAMPLE_SOURCES_DIR, "Tidepool");
     shop = await botOver(SHOP_FAQ, "the shop");
