@@ -143,8 +143,8 @@ export async function planIngest(options: IngestOptions): Promise<IngestPlan> {
  * Ingests under the store's writer lock: plans, then applies, in one step. For code that wants no say
  * between the two (the CLI checks the summary first, and uses `planIngest`).
  */
-export async function ingest(options: IngestOptions & { lock?: Omit<AcquireWriterOptions, "command"> }): Promise<IngestSummary> {
-  const lock = await options.store.acquireWriter({ command: "ingest", ...options.lock });
+export async function ingest(options: IngestOptions & { lock?: Partial<AcquireWriterOptions> }): Promise<IngestSummary> {
+  const lock = await options.store.acquireWriter({ command: "llamadesk ingest", ...options.lock });
   try {
     const { summary, changes } = await planIngest(options);
     await options.store.apply(changes);
