@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readIndexManifest } from "../../src/knowledge/KnowledgeIndex.js";
 import { LocalKnowledgeStore } from "../../src/knowledge/LocalKnowledgeStore.js";
 import { acquireWriterLock, WRITER_LOCK_FILE, type WriterLockHolder } from "../../src/knowledge/writerLock.js";
 import { CLI, runCli, startCli, type RunningCli } from "../support/runCli.js";
@@ -128,7 +129,7 @@ describe.skipIf(process.platform === "win32")("one writer per index (built bin)"
       expect(result.code).toBe(0);
       expect(result.stderr).toContain(`error [INDEX_LOCKED]: llamadesk ingest (pid ${process.pid}, started `);
       expect(result.stderr).toContain("Trying again at the next run.");
-      expect(await KnowledgeIndex.exists(join(dir, "index"))).toBe(false);
+      expect(await readIndexManifest(join(dir, "index"))).toBeUndefined();
     } finally {
       await other.release();
     }
