@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { chunkDoc } from "../../src/knowledge/chunkDoc.js";
 import { isLlamadeskError } from "../../src/errors.js";
 import { ingest } from "../../src/knowledge/ingest.js";
@@ -13,9 +13,8 @@ export interface KnowledgeStoreImplementation {
   /** A fresh place for a test (a directory, a knowledge base name). */
   place(): Promise<string>;
   open(place: string, options: { embedder?: EmbedderIdentity; create?: boolean; rebuild?: boolean }): Promise<KnowledgeStore>;
-  /** Whether two stores on one place are separate connections that really race (false: PGlite's single session). */
-  concurrent: boolean;
 }
+
 
 const embedder = new FakeEmbedder({ dimensions: 16 });
 
@@ -129,6 +128,31 @@ export function knowledgeStoreContract(impl: KnowledgeStoreImplementation): void
       for (const s of [store, rebuilt, reopened]) await s.dispose();
     });
 
+    it("a reader hears of another store's changes, and then reads them", async () => {
+      const place = await impl.place();
+      const writer = await impl.open(place, { embedder, create: true });
+      await writer.apply({ upserts: [await upsert(docs.refund)] });
+      const reader = await impl.open(place, { embedder });
+      const events: KnowledgeChange[] = [];
+      const stop = reader.onChange((event) => events.push(event));
+      await ingest({ store: writer, embedder, connectors: [new ArrayConnector([docs.refund, docs.invoice], "one")] });
+      await expect.poll(() => events.length, { timeout: 15_000 }).toBeGreaterThan(0);
+      expect(events.at(-1)).toEqual({ counts: { docs: 2, chunks: 2 } });
+      expect((await reader.searchLexical("invoices", 3)).map((h) => h.id)).toEqual(["invoice"]);
+      stop();
+      await reader.dispose();
+      await writer.dispose();
+    });
+  });
+}
+
+/**
+ * What every KnowledgeStore promises about writers: one at a time, none losing another's work. Its own
+ * function because it needs connections that really run at once (on PostgreSQL a real server: PGlite is one
+ * session, where no lock excludes anybody).
+ */
+export function knowledgeStoreWriterContract(impl: KnowledgeStoreImplementation): void {
+  describe(`KnowledgeStore writers contract: ${impl.name}`, () => {
     it("one writer at a time: without waiting INDEX_LOCKED names the holder; waiting resumes after release", async () => {
       const place = await impl.place();
       const first = await impl.open(place, { embedder, create: true });
@@ -162,26 +186,16 @@ export function knowledgeStoreContract(impl: KnowledgeStoreImplementation): void
       for (const s of [a, b, reader]) await s.dispose();
     });
 
-    it("a reader hears of another store's changes, and then reads them", async () => {
-      const place = await impl.place();
-      const writer = await impl.open(place, { embedder, create: true });
-      await writer.apply({ upserts: [await upsert(docs.refund)] });
-      const reader = await impl.open(place, { embedder });
-      const events: KnowledgeChange[] = [];
-      const stop = reader.onChange((event) => events.push(event));
-      await ingest({ store: writer, embedder, connectors: [new ArrayConnector([docs.refund, docs.invoice], "one")] });
-      await expect.poll(() => events.length, { timeout: 15_000 }).toBeGreaterThan(0);
-      expect(events.at(-1)).toEqual({ counts: { docs: 2, chunks: 2 } });
-      expect((await reader.searchLexical("invoices", 3)).map((h) => h.id)).toEqual(["invoice"]);
-      stop();
-      await reader.dispose();
-      await writer.dispose();
-    });
   });
 }
 
 /** Stores do not say where they live in a machine-readable way; the contract keeps the place it opened. */
 const places = new WeakMap<KnowledgeStore, string>();
+/** Every store a test opened, disposed after it (listeners and connections must not outlive the test). */
+const opened: KnowledgeStore[] = [];
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.dispose();
+});
 async function placeOf(store: KnowledgeStore, _impl: KnowledgeStoreImplementation): Promise<string> {
   const place = places.get(store);
   if (!place) throw new Error("placeOf: store not opened through track()");
@@ -195,6 +209,7 @@ export function track(impl: KnowledgeStoreImplementation): KnowledgeStoreImpleme
     async open(place, options) {
       const store = await impl.open(place, options);
       places.set(store, place);
+      opened.push(store);
       return store;
     },
   };

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { Pool, PoolClient } from "pg";
-import { LlamadeskError } from "../../errors.js";
-import { DEFAULT_BM25, idf, saturate } from "../bm25.js";
+import type { PoolClient } from "pg";
+import { LlamadeskError } from "../errors.js";
+import { DEFAULT_BM25, idf, saturate } from "../knowledge/bm25.js";
 import type {
   AcquireWriterOptions,
   ChunkHit,
@@ -16,16 +16,18 @@ import type {
   StoredDoc,
   WriterHolder,
   WriterLock,
-} from "../KnowledgeStore.js";
-import { checkChanges } from "../checkChanges.js";
-import { tokenize } from "../tokenize.js";
-import { describeHolder } from "../writerLock.js";
-import { hnswIndexSql } from "./knowledgeSchema.js";
-import { applyChanges } from "./applyChanges.js";
+} from "../knowledge/KnowledgeStore.js";
+import { checkChanges } from "../knowledge/checkChanges.js";
+import { tokenize } from "../knowledge/tokenize.js";
+import { describeHolder } from "../knowledge/writerLock.js";
+import { applyKnowledgeChanges } from "./applyKnowledgeChanges.js";
+import { hnswIndexSql, quoteLiteral } from "./hnswIndex.js";
+import { knowledgeNameOf } from "./knowledgeName.js";
+import type { Postgres } from "./Postgres.js";
 
 export interface PostgresKnowledgeStoreOptions {
-  /** A pool on the database; the store does not end it unless `ownsPool`. */
-  pool: Pool;
+  /** The database, from `openPostgres`; the store leaves it open when disposed, unless `ownsDatabase`. */
+  postgres: Postgres;
   /** The knowledge base's name: one database holds several. Defaults to "default". */
   knowledge?: string;
   /** Refuses a knowledge base built by another embedder; a new one records it. */
@@ -40,10 +42,8 @@ export interface PostgresKnowledgeStoreOptions {
   efSearch?: number;
   /** How often `onChange` also polls the knowledge base's version, in ms (LISTEN/NOTIFY is the fast path). Defaults to 5,000. */
   pollMs?: number;
-  /** End the pool on `dispose`. Defaults to false. */
-  ownsPool?: boolean;
-  /** For messages: where the database is, without credentials. */
-  description?: string;
+  /** Close the database on `dispose` (the store opened it). Defaults to false. */
+  ownsDatabase?: boolean;
 }
 
 const CHANNEL = "llamadesk_knowledge";
@@ -66,26 +66,26 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
     private readonly options: PostgresKnowledgeStoreOptions,
     private current: EmbedderIdentity,
   ) {
-    this.knowledge = options.knowledge ?? "default";
-    this.location = `${options.description ?? "PostgreSQL"} (knowledge "${this.knowledge}")`;
+    this.knowledge = knowledgeNameOf("PostgresKnowledgeStore", options.knowledge);
+    this.location = `postgres ${options.postgres.where} (knowledge "${this.knowledge}")`;
   }
 
   static async open(options: PostgresKnowledgeStoreOptions): Promise<PostgresKnowledgeStore> {
-    const name = options.knowledge ?? "default";
-    const { pool, embedder } = options;
+    const name = knowledgeNameOf("PostgresKnowledgeStore", options.knowledge);
+    const { postgres: pool, embedder } = options;
     const found = await pool.query<{ embedder_id: string; dimensions: number }>("SELECT embedder_id, dimensions FROM llamadesk_knowledge WHERE name = $1", [name]);
     let row = found.rows[0];
     if (!row) {
       if (!options.create && !options.rebuild) {
         throw new LlamadeskError(
           "INDEX_NOT_FOUND",
-          `No knowledge base "${name}" in ${options.description ?? "the database"}. Build it with \`llamadesk ingest <your FAQ files> --database <url> --knowledge ${name}\`.`,
+          `No knowledge base "${name}" in the database at ${pool.where}. Build it with \`llamadesk ingest <your FAQ files> --database <url> --knowledge ${name}\`.`,
         );
       }
       if (!embedder) throw new Error("PostgresKnowledgeStore: an embedder is needed to create a knowledge base");
       await pool.query("INSERT INTO llamadesk_knowledge (name, embedder_id, dimensions) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING", [name, embedder.id, embedder.dimensions]);
       row = (await pool.query<{ embedder_id: string; dimensions: number }>("SELECT embedder_id, dimensions FROM llamadesk_knowledge WHERE name = $1", [name])).rows[0]!;
-      await pool.query(hnswIndexSql(name, row.dimensions, quoteLiteral));
+      await pool.query(hnswIndexSql(name, row.dimensions));
     }
     const stored = { id: row.embedder_id, dimensions: row.dimensions };
     if (embedder && !options.rebuild && (embedder.id !== stored.id || embedder.dimensions !== stored.dimensions)) {
@@ -102,8 +102,8 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
     return this.current;
   }
 
-  private get pool(): Pool {
-    return this.options.pool;
+  private get pool(): Postgres {
+    return this.options.postgres;
   }
 
   async counts(): Promise<KnowledgeCounts> {
@@ -152,7 +152,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
       `SELECT id, 1 - (embedding::vector(${d}) <=> $1::vector(${d})) AS score FROM llamadesk_chunks ` +
       // The knowledge base as a literal: the planner matches it to the partial HNSW index's predicate.
       `WHERE knowledge = ${quoteLiteral(this.knowledge)} ORDER BY embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $2`;
-    return this.inTransaction(async (client) => {
+    return this.pool.transaction(async (client) => {
       if (this.options.vectorSearch === "exact") {
         await client.query("SET LOCAL enable_indexscan = off");
       } else {
@@ -171,7 +171,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
       `WITH kb AS (SELECT chunk_count::float8 AS n, total_length::float8 / GREATEST(chunk_count, 1) AS avg FROM llamadesk_knowledge WHERE name = $1),
             df AS (SELECT term, count(*)::float8 AS df FROM llamadesk_terms WHERE knowledge = $1 AND term = ANY($2) GROUP BY term)
        SELECT t.chunk_id AS id,
-              sum(ln(1 + (kb.n - df.df + 0.5) / (df.df + 0.5)) * (t.tf * ($3 + 1)) / (t.tf + $3 * (1 - $4 + $4 * c.length / kb.avg))) AS score
+              sum(ln(1 + (kb.n - df.df + 0.5) / (df.df + 0.5)) * (t.tf * ($3::float8 + 1)) / (t.tf + $3::float8 * (1 - $4::float8 + $4::float8 * c.length / kb.avg))) AS score
        FROM llamadesk_terms t
        JOIN df ON df.term = t.term
        JOIN llamadesk_chunks c ON c.knowledge = t.knowledge AND c.id = t.chunk_id
@@ -234,13 +234,12 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
 
   async apply(changes: KnowledgeChanges): Promise<void> {
     checkChanges(changes, this.current);
-    await this.inTransaction((client) => applyChanges(client, this.knowledge, this.current, changes));
-    // A rebuild may have changed the embedder's size: its vectors need their own index (a no-op when it exists).
-    if (changes.replaceAll) await this.pool.query(hnswIndexSql(this.knowledge, this.current.dimensions, quoteLiteral));
+    await this.pool.transaction((client) => applyKnowledgeChanges(client, this.knowledge, this.current, changes));
+    if (changes.replaceAll) await this.pool.query(hnswIndexSql(this.knowledge, this.current.dimensions));
   }
 
   async acquireWriter(options: AcquireWriterOptions): Promise<WriterLock> {
-    const client = await this.pool.connect();
+    const client = await this.pool.pool.connect();
     const key = `llamadesk:knowledge:${this.knowledge}`;
     const token = randomBytes(8).toString("hex");
     try {
@@ -296,7 +295,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
   async dispose(): Promise<void> {
     this.listeners.clear();
     await this.stopListening();
-    if (this.options.ownsPool) await this.pool.end();
+    if (this.options.ownsDatabase) await this.pool.close();
   }
 
   private async holder(): Promise<WriterHolder | undefined> {
@@ -321,7 +320,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
       for (const listener of this.listeners) listener({ error: error instanceof Error ? error : new Error(String(error)) });
     };
     try {
-      const client = await this.pool.connect();
+      const client = await this.pool.pool.connect();
       this.listener = client;
       client.on("notification", (message) => {
         if (message.channel === CHANNEL && message.payload === this.knowledge) void check().catch(report);
@@ -352,27 +351,9 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
     return BigInt(rows[0]?.version ?? -1);
   }
 
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
 }
 
 
-/** A string as an SQL literal (standard_conforming_strings on, as in every supported PostgreSQL). */
-export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
 
 function toVector(vector: readonly number[]): string {
   return `[${vector.join(",")}]`;

@@ -1,10 +1,17 @@
+import type { Migration } from "../migrate.js";
+
 /**
  * The knowledge tables. Every row carries its knowledge base's name, so one database serves several
  * bots. Embeddings are stored as `vector` without a fixed size (knowledge bases may use different
  * embedders); each knowledge base gets its own partial HNSW index on `embedding::vector(d)`
  * (see `hnswIndexSql`), which is how pgvector indexes vectors of one size in a mixed column.
  */
-export const KNOWLEDGE_SCHEMA = `
+export const knowledge: Migration = {
+  version: 2,
+  name: "knowledge bases: docs, chunks with pgvector embeddings, BM25 postings, sync state, writers",
+  // pgvector is not a trusted extension: a database owner who is not a superuser needs it created beforehand
+  // (`CREATE EXTENSION vector;` as a superuser), which IF NOT EXISTS then accepts.
+  sql: `
 CREATE EXTENSION IF NOT EXISTS vector;
 
 CREATE TABLE IF NOT EXISTS llamadesk_knowledge (
@@ -68,18 +75,5 @@ CREATE TABLE IF NOT EXISTS llamadesk_writers (
   since         timestamptz NOT NULL,
   token         text NOT NULL
 );
-`;
-
-/** The partial HNSW index (cosine) for one knowledge base's vectors of one size. */
-export function hnswIndexSql(name: string, dimensions: number, literal: (value: string) => string): string {
-  return (
-    `CREATE INDEX IF NOT EXISTS ${hnswIndexName(name, dimensions)} ON llamadesk_chunks ` +
-    `USING hnsw ((embedding::vector(${dimensions})) vector_cosine_ops) WHERE knowledge = ${literal(name)}`
-  );
-}
-
-export function hnswIndexName(name: string, dimensions: number): string {
-  let hash = 2166136261;
-  for (const c of name) hash = Math.imul(hash ^ c.codePointAt(0)!, 16777619) >>> 0;
-  return `llamadesk_chunks_hnsw_${hash.toString(16)}_${dimensions}`;
-}
+`,
+};

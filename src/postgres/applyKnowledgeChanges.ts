@@ -1,22 +1,28 @@
 import type { PoolClient } from "pg";
-import { DEFAULT_BM25, termFrequencies } from "../bm25.js";
-import type { EmbedderIdentity, KnowledgeChanges, StoredDoc } from "../KnowledgeStore.js";
+import { DEFAULT_BM25, termFrequencies } from "../knowledge/bm25.js";
+import type { EmbedderIdentity, KnowledgeChanges, StoredDoc } from "../knowledge/KnowledgeStore.js";
+import { hnswIndexName } from "./hnswIndex.js";
 
 /** Rows per INSERT: large enough to be fast, small enough to keep each statement's parameters modest. */
 const BATCH = 2_000;
 
 /**
  * One `KnowledgeStore.apply` inside the caller's transaction: the knowledge base's row is locked first,
- * so two appliers take turns; NOTIFY is delivered to listeners only when the transaction commits.
+ * so two appliers take turns; NOTIFY is delivered to listeners only when the transaction commits. A
+ * rebuild with an embedder of another size drops the old size's index here; the caller creates the new
+ * one after the commit (built inside, it would have to index the deleted rows, still visible to others).
  */
-export async function applyChanges(
+export async function applyKnowledgeChanges(
   client: PoolClient,
   knowledge: string,
   embedder: EmbedderIdentity,
   changes: KnowledgeChanges,
 ): Promise<void> {
-  await client.query("SELECT 1 FROM llamadesk_knowledge WHERE name = $1 FOR UPDATE", [knowledge]);
+  const { rows } = await client.query<{ dimensions: number }>("SELECT dimensions FROM llamadesk_knowledge WHERE name = $1 FOR UPDATE", [knowledge]);
   if (changes.replaceAll) {
+    const before = rows[0]?.dimensions;
+    // A rebuild with an embedder of another size: the old size's index would refuse the new vectors.
+    if (before !== undefined && before !== embedder.dimensions) await client.query(`DROP INDEX IF EXISTS ${hnswIndexName(knowledge, before)}`);
     await client.query("DELETE FROM llamadesk_docs WHERE knowledge = $1", [knowledge]);
     await client.query("DELETE FROM llamadesk_sync_state WHERE knowledge = $1", [knowledge]);
     await client.query("UPDATE llamadesk_knowledge SET embedder_id = $2, dimensions = $3 WHERE name = $1", [knowledge, embedder.id, embedder.dimensions]);
