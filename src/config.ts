@@ -6,6 +6,10 @@ import { fileURLToPath } from "node:url";
 export interface EnvConfig {
   /** LLAMADESK_INDEX: index directory. */
   indexDir?: string;
+  /** LLAMADESK_DATABASE_URL: a PostgreSQL database (postgresql://...) for knowledge and every piece of state, instead of local files. */
+  databaseUrl?: string;
+  /** LLAMADESK_KNOWLEDGE: the knowledge base's name in that database (one database holds several). */
+  knowledge?: string;
   /** LLAMADESK_EMBEDDER: "use-lite" or "gguf". */
   embedder?: string;
   /** LLAMADESK_EMBEDDER_MODEL: path of a GGUF embedding model (with embedder "gguf"). */
@@ -52,6 +56,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const embedder = pick("LLAMADESK_EMBEDDER");
   const embedderModel = pick("LLAMADESK_EMBEDDER_MODEL");
   if (indexDir) config.indexDir = indexDir;
+  const databaseUrl = pick("LLAMADESK_DATABASE_URL");
+  const knowledge = pick("LLAMADESK_KNOWLEDGE");
+  if (databaseUrl) config.databaseUrl = databaseUrl;
+  if (knowledge) config.knowledge = knowledge;
   if (embedder) config.embedder = embedder;
   if (embedderModel) config.embedderModel = embedderModel;
   const model = pick("LLAMADESK_MODEL");

@@ -9,6 +9,14 @@ import type { AnswerPolicyInput } from "./pipeline/AnswerPolicy.js";
 export interface LlamadeskConfig {
   /** Index directory. */
   index?: string;
+  /**
+   * A PostgreSQL database (`postgresql://user@host:5432/db`) that holds the knowledge and every piece of
+   * state (conversations, review queue, tickets) instead of local files: for bots on several machines.
+   * Prefer LLAMADESK_DATABASE_URL for a URL with a password in it.
+   */
+  database?: string;
+  /** The knowledge base's name in the database. Defaults to "default". */
+  knowledge?: string;
   /** Conversation store (SQLite file). Defaults to `conversations.sqlite` beside the index directory. */
   store?: string;
   /** Chat model GGUF. */
@@ -48,6 +56,22 @@ export function indexDirOf(flag: string | undefined, config: LlamadeskConfig): s
   return resolve(flag ?? config.index ?? readEnv().indexDir ?? DEFAULT_INDEX_DIR);
 }
 
+/** Where knowledge and state live: a PostgreSQL database, and the knowledge base's name in it. */
+export interface DatabaseChoice {
+  /** postgresql://...; undefined: local files. */
+  url?: string;
+  /** The knowledge base's name, when one was given. */
+  knowledge?: string;
+}
+
+/** The database: a flag, else the config file's `database`, else LLAMADESK_DATABASE_URL; the knowledge base likewise. */
+export function databaseOf(flags: { database?: string | undefined; knowledge?: string | undefined }, config: LlamadeskConfig): DatabaseChoice {
+  const env = readEnv();
+  const url = flags.database ?? config.database ?? env.databaseUrl;
+  const knowledge = flags.knowledge ?? config.knowledge ?? env.knowledge;
+  return { ...(url ? { url } : {}), ...(knowledge ? { knowledge } : {}) };
+}
+
 /** The conversation store: the config file's `store`, else `conversations.sqlite` beside the index directory. */
 export function storePathOf(config: LlamadeskConfig, indexDir: string): string {
   return config.store ?? join(dirname(indexDir), "conversations.sqlite");
@@ -56,6 +80,8 @@ export function storePathOf(config: LlamadeskConfig, indexDir: string): string {
 const schema = z
   .object({
     index: z.string().min(1),
+    database: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
+    knowledge: z.string().min(1),
     store: z.string().min(1),
     model: z.string().min(1),
     modelFormat: z.enum(["llama2", "alpaca", "auto"]),

@@ -11,6 +11,9 @@ export interface BotCliOptions {
   embedder?: string;
   embedderModel?: string;
   maxTokens?: number;
+  /** `--database URL` and `--knowledge NAME`: PostgreSQL instead of the local files. */
+  database?: string;
+  knowledge?: string;
 }
 
 export interface AskCliOptions extends BotCliOptions {
@@ -52,6 +55,8 @@ export function localBotOptions(options: BotCliOptions) {
     configFile: options.config,
     embedder: options.embedder,
     embedderModel: options.embedderModel,
+    database: options.database,
+    knowledge: options.knowledge,
     policy: { ...(options.mode ? { mode: options.mode } : {}), ...(options.maxTokens ? { generation: { maxTokens: options.maxTokens } } : {}) },
   };
 }

@@ -1,5 +1,5 @@
 import { readEnv } from "../config.js";
-import { indexDirOf, loadConfigFile } from "../configFile.js";
+import { databaseOf, indexDirOf, loadConfigFile, type DatabaseChoice } from "../configFile.js";
 import { LlamadeskError } from "../errors.js";
 import type { EmbedderConfig } from "../knowledge/createEmbedder.js";
 import { embedderConfig } from "../presets/createLocalBot.js";
@@ -12,12 +12,18 @@ export interface IndexCliOptions {
   embedderModel?: string;
   /** The config file (else LLAMADESK_CONFIG, else ./llamadesk.config.json if present). */
   config?: string;
+  /** `--database URL`: PostgreSQL instead of the local index (else the config's `database`, else LLAMADESK_DATABASE_URL). */
+  database?: string;
+  /** `--knowledge NAME`: the knowledge base in that database (else the config's, else LLAMADESK_KNOWLEDGE, else "default"). */
+  knowledge?: string;
 }
 
 /** The index directory (absolute) and the embedder a command uses. */
 export interface ResolvedIndex {
   indexDir: string;
   embedder: EmbedderConfig;
+  /** PostgreSQL, when one is configured: then the index directory is not used. */
+  database: DatabaseChoice;
 }
 
 /**
@@ -26,7 +32,7 @@ export interface ResolvedIndex {
  */
 export async function resolveIndex(options: IndexCliOptions): Promise<ResolvedIndex> {
   const { config } = await loadConfigFile(options.config);
-  return { indexDir: indexDirOf(options.index, config), embedder: embedderConfig(options, config, readEnv()) };
+  return { indexDir: indexDirOf(options.index, config), embedder: embedderConfig(options, config, readEnv()), database: databaseOf(options, config) };
 }
 
 export function parseK(value: string): number {

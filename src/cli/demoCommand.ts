@@ -27,11 +27,11 @@ export interface DemoCliOptions {
  */
 export async function demoCommand(options: DemoCliOptions): Promise<number> {
   const out = (s = ""): boolean => process.stdout.write(`${s}\n`);
-  const { indexDir } = await resolveIndex(options);
+  const { indexDir, database } = await resolveIndex(options);
   const embedder = new UseLiteEmbedder();
 
   out(`Ingesting the sample FAQ from ${SAMPLE_SOURCES_DIR}`);
-  const store = await openKnowledgeStore({ indexDir, embedder, create: true }).catch(async (error) => {
+  const store = await openKnowledgeStore({ indexDir, database: database.url, knowledge: database.knowledge, embedder, create: true }).catch(async (error) => {
     await embedder.dispose();
     throw error;
   });
@@ -47,14 +47,16 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
   });
   out(
     `${summary.read} entries: ${summary.added} added, ${summary.updated} updated, ${summary.deleted} deleted, ` +
-      `${summary.unchanged} unchanged (index: ${indexDir})`,
+      `${summary.unchanged} unchanged (index: ${store.location})`,
   );
 
   const retriever = new HybridRetriever({ store, embedder });
   // The knowledge just ingested, and its embedder, serve the bot too: nothing is loaded twice.
   const bot = await createLocalBot({
-    knowledge: { store, embedder },
+    open: { store, embedder },
     index: indexDir,
+    database: database.url,
+    knowledge: database.knowledge,
     model: options.model,
     configFile: options.config,
     store: ":memory:",

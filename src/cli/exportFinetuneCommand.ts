@@ -1,14 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { indexDirOf, loadConfigFile } from "../configFile.js";
+import { databaseOf, indexDirOf, loadConfigFile } from "../configFile.js";
+import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
+import { openDatabase, openReviewQueue } from "../openStateStores.js";
 import { LlamadeskError } from "../errors.js";
 import { buildFinetuneRecords } from "../finetune/buildFinetuneRecords.js";
 import { FINETUNE_FORMATS, type FinetuneFormat } from "../finetune/formatExample.js";
 import { gatherExamples } from "../finetune/gatherExamples.js";
 import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
 import { resolveReviewQueuePath } from "../mining/reviewQueuePath.js";
-import { SqliteReviewQueue } from "../mining/SqliteReviewQueue.js";
 import { resolvePolicy } from "../pipeline/AnswerPolicy.js";
 import { loadPrompts } from "../prompts/loadPrompts.js";
 
@@ -18,6 +19,9 @@ export interface ExportFinetuneCliOptions {
   queue?: string;
   index?: string;
   config?: string;
+  /** `--database URL`, `--knowledge NAME`: the queue and the knowledge in PostgreSQL. */
+  database?: string;
+  knowledge?: string;
   /** `--with-faq`: add the index's FAQ entries. */
   withFaq?: boolean;
   /** `--no-redact` sets false. */
@@ -40,10 +44,13 @@ export async function exportFinetuneCommand(options: ExportFinetuneCliOptions): 
   const loaded = await loadConfigFile(options.config);
   const indexDir = indexDirOf(options.index, loaded.config);
   const queuePath = resolveReviewQueuePath({ queue: options.queue, index: indexDir }, loaded);
-  const store = options.withFaq ? await openKnowledgeStore({ indexDir }) : undefined;
+  const database = databaseOf(options, loaded.config);
+  const postgres = await openDatabase(database.url);
   let gathered;
+  let store: KnowledgeStore | undefined;
   try {
-    const queue = await SqliteReviewQueue.open({ path: queuePath });
+    store = options.withFaq ? await openKnowledgeStore({ indexDir, database: postgres, knowledge: database.knowledge }) : undefined;
+    const queue = await openReviewQueue({ path: queuePath, postgres, knowledge: database.knowledge });
     try {
       gathered = await gatherExamples({ queue, ...(store ? { store } : {}) });
     } finally {
@@ -51,11 +58,12 @@ export async function exportFinetuneCommand(options: ExportFinetuneCliOptions): 
     }
   } finally {
     await store?.dispose();
+    await postgres?.close();
   }
   if (gathered.examples.length === 0) {
     throw new LlamadeskError(
       "NOTHING_TO_EXPORT",
-      `Nothing to export: no approved candidates in ${queuePath}${store ? ` and no FAQ entries in ${store.location}` : ""}. ` +
+      `Nothing to export: no approved candidates in ${postgres ? postgres.where : queuePath}${store ? ` and no FAQ entries in ${store.location}` : ""}. ` +
         "Approve mined Q/A with `llamadesk review`, or add --with-faq to export your FAQ.",
     );
   }

@@ -25,11 +25,13 @@ export interface IngestCliOptions extends IndexCliOptions {
  */
 export async function ingestCommand(paths: string[], options: IngestCliOptions): Promise<number> {
   await checkSourcePaths(paths);
-  const { indexDir, embedder: embedderConfig } = await resolveIndex(options);
+  const { indexDir, embedder: embedderConfig, database } = await resolveIndex(options);
   const embedder = await createEmbedder(embedderConfig);
   try {
     const store = await openKnowledgeStore({
       indexDir,
+      database: database.url,
+      knowledge: database.knowledge,
       embedder,
       create: true,
       ...(options.rebuild ? { rebuild: true } : {}),

@@ -194,6 +194,12 @@ function finish(code: number): void {
   process.exitCode = code;
 }
 
+// Every command that reads or writes knowledge or state (those with --index) can use PostgreSQL instead.
+for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
+  if (!command.options.some((o) => o.long === "--index")) continue;
+  command.addOption(new Option("--database <url>", "PostgreSQL (postgresql://user@host:5432/db) for knowledge and state instead of local files (else the config file's database, else env LLAMADESK_DATABASE_URL)"));
+  command.addOption(new Option("--knowledge <name>", "the knowledge base in that database (else the config file's knowledge, else env LLAMADESK_KNOWLEDGE, else default)"));
+}
 throwUsageErrors(program);
 
 try {

@@ -15,9 +15,9 @@ export interface OpenedRetriever {
 
 /** Opens the knowledge named by the CLI options and a retriever over it, with the embedder that built it. */
 export async function openRetriever(options: IndexCliOptions): Promise<OpenedRetriever> {
-  const { indexDir, embedder: embedderConfig } = await resolveIndex(options);
+  const { indexDir, embedder: embedderConfig, database } = await resolveIndex(options);
   const embedder = await createEmbedder(embedderConfig);
-  const store = await openKnowledgeStore({ indexDir, embedder }).catch(async (error: unknown) => {
+  const store = await openKnowledgeStore({ indexDir, database: database.url, knowledge: database.knowledge, embedder }).catch(async (error: unknown) => {
     await embedder.dispose?.();
     throw error;
   });

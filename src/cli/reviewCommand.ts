@@ -1,8 +1,8 @@
-import { loadConfigFile } from "../configFile.js";
+import { databaseOf, loadConfigFile } from "../configFile.js";
 import { LlamadeskError } from "../errors.js";
 import { CANDIDATE_STATUSES, type Candidate, type CandidateEdits, type CandidateStatus, type ReviewQueue } from "../mining/ReviewQueue.js";
 import { resolveReviewQueuePath } from "../mining/reviewQueuePath.js";
-import { SqliteReviewQueue } from "../mining/SqliteReviewQueue.js";
+import { openDatabase, openReviewQueue } from "../openStateStores.js";
 import { formatCandidate } from "./formatCandidate.js";
 import { reviewInteractively } from "./reviewInteractively.js";
 
@@ -18,6 +18,9 @@ export interface ReviewCliOptions {
   queue?: string;
   index?: string;
   config?: string;
+  /** `--database URL`, `--knowledge NAME`: the queue in PostgreSQL. */
+  database?: string;
+  knowledge?: string;
 }
 
 /**
@@ -35,8 +38,15 @@ export async function reviewCommand(options: ReviewCliOptions): Promise<number> 
     throw new LlamadeskError("INVALID_OPTION", "--question and --answer go with --edit ID or --approve ID.");
   }
   const status = parseStatus(options.status);
-  const path = resolveReviewQueuePath(options, await loadConfigFile(options.config));
-  const queue = await SqliteReviewQueue.open({ path });
+  const loaded = await loadConfigFile(options.config);
+  const database = databaseOf(options, loaded.config);
+  const postgres = await openDatabase(database.url);
+  const path = resolveReviewQueuePath(options, loaded);
+  const queue = await openReviewQueue({ path, postgres, knowledge: database.knowledge }).catch(async (error: unknown) => {
+    await postgres?.close();
+    throw error;
+  });
+  const where = postgres ? `${postgres.where} (knowledge "${database.knowledge ?? "default"}")` : path;
   try {
     if (options.approve !== undefined) return done(await queue.approve(options.approve, edits), "approved", options.json);
     if (options.reject !== undefined) return done(await queue.reject(options.reject), "rejected", options.json);
@@ -46,9 +56,10 @@ export async function reviewCommand(options: ReviewCliOptions): Promise<number> 
       if (status !== "pending") throw new LlamadeskError("INVALID_OPTION", "Interactive review walks through pending candidates; leave out --status, or add --json to list others.");
       return await reviewInteractively(queue);
     }
-    return await list(queue, status, path, options.json === true);
+    return await list(queue, status, where, options.json === true);
   } finally {
     await queue.dispose();
+    await postgres?.close();
   }
 }
 

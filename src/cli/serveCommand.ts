@@ -1,10 +1,10 @@
 import { dirname, join, resolve } from "node:path";
 import { readEnv } from "../config.js";
-import { indexDirOf, loadConfigFile, storePathOf } from "../configFile.js";
+import { databaseOf, indexDirOf, loadConfigFile, storePathOf } from "../configFile.js";
+import { openDatabase, openHandoffTicketStore } from "../openStateStores.js";
 import { WebChannel } from "../channels/web/WebChannel.js";
 import { DEFAULT_WEB_PORT, parseWebConfig, readWebSecrets } from "../channels/web/webConfig.js";
 import { createLocalBot } from "../presets/createLocalBot.js";
-import { SqliteHandoffTicketStore } from "../store/SqliteHandoffTicketStore.js";
 import { localBotOptions, type BotCliOptions } from "./askCommand.js";
 import { parsePort } from "./cliOptions.js";
 import { stopSignal } from "./stopSignal.js";
@@ -27,10 +27,16 @@ export async function serveCommand(options: ServeCliOptions, signals: NodeJS.Pro
   const storePath = storePathOf(config, indexDirOf(options.index, config));
   const ticketsPath = web.tickets ? resolve(path ? dirname(path) : process.cwd(), web.tickets) : join(dirname(resolve(storePath)), "handoff-tickets.sqlite");
 
-  const bot = await createLocalBot(localBotOptions(options));
+  // One database (when configured) for the knowledge, the conversations and the tickets.
+  const database = databaseOf(options, config);
+  const postgres = await openDatabase(database.url);
+  const bot = await createLocalBot({ ...localBotOptions(options), database: postgres }).catch(async (error: unknown) => {
+    await postgres?.close();
+    throw error;
+  });
   let channel: WebChannel | undefined;
   try {
-    const tickets = await SqliteHandoffTicketStore.open({ path: ticketsPath });
+    const tickets = await openHandoffTicketStore({ path: ticketsPath, postgres, knowledge: database.knowledge });
     channel = new WebChannel({ config: web, tickets, port, ...(options.host ? { host: options.host } : {}), ...secrets });
     await channel.start(bot).catch(async (error: unknown) => {
       await tickets.dispose();
@@ -48,5 +54,6 @@ export async function serveCommand(options: ServeCliOptions, signals: NodeJS.Pro
   } finally {
     await channel?.stop();
     await bot.dispose();
+    await postgres?.close();
   }
 }

@@ -1,7 +1,8 @@
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readEnv } from "../config.js";
-import { CONFIG_FILE_NAME, indexDirOf, loadConfigFile } from "../configFile.js";
+import { CONFIG_FILE_NAME, databaseOf, indexDirOf, loadConfigFile } from "../configFile.js";
+import { openDatabase } from "../openStateStores.js";
 import { isLlamadeskError, LlamadeskError } from "../errors.js";
 import { createEmbedder } from "../knowledge/createEmbedder.js";
 import type { Embedder } from "../knowledge/Embedder.js";
@@ -59,33 +60,35 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
   });
   const env = readEnv();
   const indexDir = indexDirOf(options.index, config);
+  const database = databaseOf(options, config);
   const mining = parseMiningConfig(config.mining, `${configPath}: mining`);
-  const embedder = await createEmbedder(embedderConfig(options, config, env));
-  const step =
-    options.mine === false || mining.enabled === false
-      ? undefined
-      : await createMiningStep({
-          queuePath: resolveReviewQueuePath({ queue: options.queue, index: indexDir }, loaded),
-          embedder,
-          rules: mining,
-          modelPath: config.model ?? env.model,
-          modelConfig: config,
-          onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
-        }).catch(async (error: unknown) => {
-          await embedder.dispose?.();
-          throw error;
-        });
-  if (step && !sources.some((s) => s.connector === "reviewed-faq")) sources.push(step.reviewedSource);
-  const store = await openKnowledgeStore({ indexDir, embedder, create: true }).catch(async (error: unknown) => {
-    await step?.dispose();
-    await embedder.dispose?.();
-    throw error;
-  });
+  // What is opened is closed in reverse order, whatever happens.
+  const closing: (() => Promise<unknown>)[] = [];
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
+    const embedder = await createEmbedder(embedderConfig(options, config, env));
+    closing.unshift(async () => embedder.dispose?.());
+    const postgres = await openDatabase(database.url);
+    if (postgres) closing.unshift(() => postgres.close());
+    const step =
+      options.mine === false || mining.enabled === false
+        ? undefined
+        : await createMiningStep({
+            queue: { path: resolveReviewQueuePath({ queue: options.queue, index: indexDir }, loaded), postgres, knowledge: database.knowledge },
+            embedder,
+            rules: mining,
+            modelPath: config.model ?? env.model,
+            modelConfig: config,
+            onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+          });
+    if (step) closing.unshift(() => step.dispose());
+    if (step && !sources.some((s) => s.connector === "reviewed-faq")) sources.push(step.reviewedSource);
+    const store = await openKnowledgeStore({ indexDir, database: postgres, knowledge: database.knowledge, embedder, create: true });
+    closing.unshift(() => store.dispose());
+
     const every = options.every ?? (options.watch ? DEFAULT_EVERY_MS : undefined);
     let failed = false;
     for (let first = true; first || every !== undefined; first = false) {
@@ -100,9 +103,7 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
-    await step?.dispose();
-    await store.dispose();
-    await embedder.dispose?.();
+    for (const close of closing) await close();
   }
 }
 

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { createBot, type Bot } from "../bot.js";
 import { readEnv, type EnvConfig } from "../config.js";
-import { indexDirOf, loadConfigFile, storePathOf, type LlamadeskConfig } from "../configFile.js";
+import { databaseOf, indexDirOf, loadConfigFile, storePathOf, type LlamadeskConfig } from "../configFile.js";
 import { isLlamadeskError, LlamadeskError } from "../errors.js";
 import { createEmbedder, type EmbedderConfig } from "../knowledge/createEmbedder.js";
 import type { Embedder } from "../knowledge/Embedder.js";
@@ -10,7 +10,8 @@ import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
 import type { ChatModel } from "../model/ChatModel.js";
 import type { AnswerPolicyInput } from "../pipeline/AnswerPolicy.js";
 import { loadPrompts } from "../prompts/loadPrompts.js";
-import { SqliteConversationStore } from "../store/SqliteConversationStore.js";
+import { openConversationStore, openDatabase } from "../openStateStores.js";
+import type { Postgres } from "../postgres/Postgres.js";
 
 export interface LocalBotOptions {
   /** Index directory. Defaults to the config file's `index`, then LLAMADESK_INDEX, then `knowledge/index`. */
@@ -21,6 +22,14 @@ export interface LocalBotOptions {
   configFile?: string | undefined;
   /** Conversation store (SQLite file, or ":memory:"). Defaults to the config file's `store`, then `conversations.sqlite` beside the index. */
   store?: string | undefined;
+  /**
+   * PostgreSQL for the knowledge and the conversations instead of the index directory and the SQLite file:
+   * a URL (opened here, closed with the bot) or a database already open (left open). Defaults to the config
+   * file's `database`, then LLAMADESK_DATABASE_URL, then none.
+   */
+  database?: string | Postgres | undefined;
+  /** The knowledge base's name in the database. Defaults to the config file's `knowledge`, then LLAMADESK_KNOWLEDGE, then "default". */
+  knowledge?: string | undefined;
   /** Policy fields that win over the config file's `policy`. */
   policy?: AnswerPolicyInput | undefined;
   /** Embedder. Defaults to the config file's, then LLAMADESK_EMBEDDER, then `use-lite`. */
@@ -30,7 +39,7 @@ export interface LocalBotOptions {
    * Knowledge already open, with its embedder, instead of opening `index` (e.g. just after an ingest).
    * The bot owns them once created; if creating it fails, they stay the caller's. Defaults to opening.
    */
-  knowledge?: { store: KnowledgeStore; embedder: Embedder } | undefined;
+  open?: { store: KnowledgeStore; embedder: Embedder } | undefined;
   /**
    * Answer from what `llamadesk sync` or `ingest` writes while the bot runs, without a restart (a
    * long-running bot: Slack, Discord, the web server). A number also sets how often the local index
@@ -51,28 +60,43 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
   const { config } = await loadConfigFile(options.configFile);
   const env = readEnv();
   const indexDir = indexDirOf(options.index, config);
-  const embedder = options.knowledge?.embedder ?? (await createEmbedder(embedderConfig(options, config, env)));
+  const choice = databaseOf({ ...(typeof options.database === "string" ? { database: options.database } : {}), knowledge: options.knowledge }, config);
+  const given = typeof options.database === "object" ? options.database : undefined;
+  const embedder = options.open?.embedder ?? (await createEmbedder(embedderConfig(options, config, env)));
+  // One database for the knowledge and the conversations; closed with the bot when it was opened here.
+  const postgres = given ?? (await openDatabase(choice.url).catch(async (error: unknown) => {
+    if (!options.open) await embedder.dispose?.();
+    throw error;
+  }));
+  const closeDatabase = async () => {
+    if (postgres && !given) await postgres.close();
+  };
   try {
-    const every = options.reloadIndexEveryMs ?? (options.knowledge ? false : undefined);
-    const knowledge = options.knowledge?.store ?? (await openKnowledgeStore({ indexDir, embedder, ...(every ? { pollMs: every } : {}) }));
+    const every = options.reloadIndexEveryMs ?? (options.open ? false : undefined);
+    const knowledge =
+      options.open?.store ??
+      (await openKnowledgeStore({ indexDir, embedder, database: postgres, knowledge: choice.knowledge, ...(every ? { pollMs: every } : {}) }));
     const prompts = await loadPrompts(config.prompts);
     const policy = { ...config.policy, ...options.policy, generation: { ...config.policy?.generation, ...options.policy?.generation } };
     const modelPath = options.model === false ? undefined : (options.model ?? config.model ?? env.model);
     const { chatModel, problem } = modelPath === undefined ? {} : await loadChatModel(resolve(modelPath), config);
     const storePath = options.store ?? storePathOf(config, indexDir);
-    const store = await SqliteConversationStore.open({ path: storePath === ":memory:" ? storePath : resolve(storePath) }).catch(async (error) => {
+    const store = await openConversationStore({ path: storePath === ":memory:" ? storePath : resolve(storePath), postgres, knowledge: choice.knowledge }).catch(async (error) => {
       await chatModel?.dispose();
-      if (!options.knowledge) await knowledge.dispose();
+      if (!options.open) await knowledge.dispose();
       throw error;
     });
-    const bot = createBot({ knowledge, embedder, chatModel, chatModelProblem: problem, store, prompts, policy });
+    const created = createBot({ knowledge, embedder, chatModel, chatModelProblem: problem, store, prompts, policy });
+    const disposeBot = created.dispose.bind(created);
+    const bot = postgres && !given ? Object.assign(created, { dispose: async () => (await disposeBot(), await closeDatabase()) }) : created;
     if (every !== false) {
       // Subscribing is what makes the store take in other processes' writes; the listener only reports them.
       knowledge.onChange((event) => options.onIndexReload?.("error" in event ? event : { docs: event.counts.docs }));
     }
     return bot;
   } catch (error) {
-    if (!options.knowledge) await embedder.dispose?.();
+    if (!options.open) await embedder.dispose?.();
+    await closeDatabase();
     throw error;
   }
 }

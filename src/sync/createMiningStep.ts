@@ -7,12 +7,12 @@ import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
 import type { ChatModel } from "../model/ChatModel.js";
 import type { MiningConfig } from "../mining/MiningConfig.js";
 import { mineThreads } from "../mining/mineThreads.js";
-import { SqliteReviewQueue } from "../mining/SqliteReviewQueue.js";
+import { openReviewQueue, type StateStoreLocation } from "../openStateStores.js";
 import type { ConfiguredSource } from "./configuredSources.js";
 
 export interface MiningStepOptions {
-  /** The review queue's SQLite file. */
-  queuePath: string;
+  /** The review queue: its SQLite file, or the database. */
+  queue: StateStoreLocation;
   embedder: Embedder;
   /** The config file's checked `mining` section. */
   rules: MiningConfig;
@@ -37,7 +37,7 @@ export interface MiningStep {
  * when a thread the queue has not seen needs a Q/A written (a sync with nothing new never loads it).
  */
 export async function createMiningStep(options: MiningStepOptions): Promise<MiningStep> {
-  const queue = await SqliteReviewQueue.open({ path: options.queuePath });
+  const queue = await openReviewQueue(options.queue);
   let model: Promise<ChatModel | undefined> | undefined;
   const loadModel = (): Promise<ChatModel | undefined> =>
     (model ??= (async () => {
