@@ -73,7 +73,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
   static async open(options: PostgresKnowledgeStoreOptions): Promise<PostgresKnowledgeStore> {
     const name = knowledgeNameOf("PostgresKnowledgeStore", options.knowledge);
     const { postgres: pool, embedder } = options;
-    const found = await pool.query<{ embedder_id: string; dimensions: number }>("SELECT embedder_id, dimensions FROM llamadesk_knowledge WHERE name = $1", [name]);
+    const found = await pool.query<{ embedder_id: string; dimensions: number }>("SELECT embedder_id, dimensions FROM llamadesk_knowledge WHERE knowledge = $1", [name]);
     let row = found.rows[0];
     if (!row) {
       if (!options.create && !options.rebuild) {
@@ -83,8 +83,8 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
         );
       }
       if (!embedder) throw new Error("PostgresKnowledgeStore: an embedder is needed to create a knowledge base");
-      await pool.query("INSERT INTO llamadesk_knowledge (name, embedder_id, dimensions) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING", [name, embedder.id, embedder.dimensions]);
-      row = (await pool.query<{ embedder_id: string; dimensions: number }>("SELECT embedder_id, dimensions FROM llamadesk_knowledge WHERE name = $1", [name])).rows[0]!;
+      await pool.query("INSERT INTO llamadesk_knowledge (knowledge, embedder_id, dimensions) VALUES ($1, $2, $3) ON CONFLICT (knowledge) DO NOTHING", [name, embedder.id, embedder.dimensions]);
+      row = (await pool.query<{ embedder_id: string; dimensions: number }>("SELECT embedder_id, dimensions FROM llamadesk_knowledge WHERE knowledge = $1", [name])).rows[0]!;
       await pool.query(hnswIndexSql(name, row.dimensions));
     }
     const stored = { id: row.embedder_id, dimensions: row.dimensions };
@@ -108,7 +108,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
 
   async counts(): Promise<KnowledgeCounts> {
     const { rows } = await this.pool.query<{ docs: string; chunks: number }>(
-      "SELECT (SELECT count(*) FROM llamadesk_docs WHERE knowledge = $1) AS docs, chunk_count AS chunks FROM llamadesk_knowledge WHERE name = $1",
+      "SELECT (SELECT count(*) FROM llamadesk_docs WHERE knowledge = $1) AS docs, chunk_count AS chunks FROM llamadesk_knowledge WHERE knowledge = $1",
       [this.knowledge],
     );
     return { docs: Number(rows[0]?.docs ?? 0), chunks: rows[0]?.chunks ?? 0 };
@@ -168,7 +168,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
     if (terms.length === 0) return [];
     const { k1, b } = DEFAULT_BM25;
     const { rows } = await this.pool.query<{ id: string; score: number }>(
-      `WITH kb AS (SELECT chunk_count::float8 AS n, total_length::float8 / GREATEST(chunk_count, 1) AS avg FROM llamadesk_knowledge WHERE name = $1),
+      `WITH kb AS (SELECT chunk_count::float8 AS n, total_length::float8 / GREATEST(chunk_count, 1) AS avg FROM llamadesk_knowledge WHERE knowledge = $1),
             df AS (SELECT term, count(*)::float8 AS df FROM llamadesk_terms WHERE knowledge = $1 AND term = ANY($2) GROUP BY term)
        SELECT t.chunk_id AS id,
               sum(ln(1 + (kb.n - df.df + 0.5) / (df.df + 0.5)) * (t.tf * ($3::float8 + 1)) / (t.tf + $3::float8 * (1 - $4::float8 + $4::float8 * c.length / kb.avg))) AS score
@@ -199,7 +199,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
         [this.knowledge, terms, chunkIds],
       ),
       this.pool.query<{ term: string; df: string }>("SELECT term, count(*) AS df FROM llamadesk_terms WHERE knowledge = $1 AND term = ANY($2) GROUP BY term", [this.knowledge, terms]),
-      this.pool.query<{ n: number; total: string }>("SELECT chunk_count AS n, total_length AS total FROM llamadesk_knowledge WHERE name = $1", [this.knowledge]),
+      this.pool.query<{ n: number; total: string }>("SELECT chunk_count AS n, total_length AS total FROM llamadesk_knowledge WHERE knowledge = $1", [this.knowledge]),
     ]);
     // The same arithmetic as the local BM25 index (Bm25Index.scoreAll and coverageAll).
     const n = stats.rows[0]?.n ?? 0;
@@ -347,7 +347,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
   }
 
   private async readVersion(): Promise<bigint> {
-    const { rows } = await this.pool.query<{ version: string }>("SELECT version FROM llamadesk_knowledge WHERE name = $1", [this.knowledge]);
+    const { rows } = await this.pool.query<{ version: string }>("SELECT version FROM llamadesk_knowledge WHERE knowledge = $1", [this.knowledge]);
     return BigInt(rows[0]?.version ?? -1);
   }
 

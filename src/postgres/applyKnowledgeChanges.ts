@@ -18,14 +18,14 @@ export async function applyKnowledgeChanges(
   embedder: EmbedderIdentity,
   changes: KnowledgeChanges,
 ): Promise<void> {
-  const { rows } = await client.query<{ dimensions: number }>("SELECT dimensions FROM llamadesk_knowledge WHERE name = $1 FOR UPDATE", [knowledge]);
+  const { rows } = await client.query<{ dimensions: number }>("SELECT dimensions FROM llamadesk_knowledge WHERE knowledge = $1 FOR UPDATE", [knowledge]);
   if (changes.replaceAll) {
     const before = rows[0]?.dimensions;
     // A rebuild with an embedder of another size: the old size's index would refuse the new vectors.
     if (before !== undefined && before !== embedder.dimensions) await client.query(`DROP INDEX IF EXISTS ${hnswIndexName(knowledge, before)}`);
     await client.query("DELETE FROM llamadesk_docs WHERE knowledge = $1", [knowledge]);
     await client.query("DELETE FROM llamadesk_sync_state WHERE knowledge = $1", [knowledge]);
-    await client.query("UPDATE llamadesk_knowledge SET embedder_id = $2, dimensions = $3 WHERE name = $1", [knowledge, embedder.id, embedder.dimensions]);
+    await client.query("UPDATE llamadesk_knowledge SET embedder_id = $2, dimensions = $3 WHERE knowledge = $1", [knowledge, embedder.id, embedder.dimensions]);
   }
   const upserts = changes.upserts ?? [];
   const gone = [...(changes.deletes ?? []), ...upserts.map((u) => u.doc.id)];
@@ -98,7 +98,7 @@ export async function applyKnowledgeChanges(
        chunk_count = (SELECT count(*) FROM llamadesk_chunks WHERE knowledge = $1),
        total_length = (SELECT coalesce(sum(length), 0) FROM llamadesk_chunks WHERE knowledge = $1),
        version = version + 1, updated_at = now()
-     WHERE name = $1`,
+     WHERE knowledge = $1`,
     [knowledge],
   );
   await client.query("SELECT pg_notify('llamadesk_knowledge', $1)", [knowledge]);

@@ -15,7 +15,7 @@ export const knowledge: Migration = {
 CREATE EXTENSION IF NOT EXISTS vector;
 
 CREATE TABLE IF NOT EXISTS llamadesk_knowledge (
-  name          text PRIMARY KEY,
+  knowledge     text PRIMARY KEY,
   embedder_id   text NOT NULL,
   dimensions    integer NOT NULL,
   version       bigint NOT NULL DEFAULT 0,
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS llamadesk_knowledge (
 );
 
 CREATE TABLE IF NOT EXISTS llamadesk_docs (
-  knowledge     text NOT NULL REFERENCES llamadesk_knowledge(name) ON DELETE CASCADE,
+  knowledge     text NOT NULL REFERENCES llamadesk_knowledge(knowledge) ON DELETE CASCADE,
   id            text NOT NULL,
   origin        text NOT NULL,
   content_hash  text NOT NULL,
@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS llamadesk_terms (
 CREATE INDEX IF NOT EXISTS llamadesk_terms_chunk ON llamadesk_terms (knowledge, chunk_id);
 
 CREATE TABLE IF NOT EXISTS llamadesk_sync_state (
-  knowledge     text NOT NULL REFERENCES llamadesk_knowledge(name) ON DELETE CASCADE,
+  knowledge     text NOT NULL REFERENCES llamadesk_knowledge(knowledge) ON DELETE CASCADE,
   source        text NOT NULL,
   state         jsonb NOT NULL,
   PRIMARY KEY (knowledge, source)
