@@ -24,14 +24,14 @@ export interface StoreFileBots {
  */
 export async function storeFileBots(): Promise<StoreFileBots> {
   const dir = await mkdtemp(join(tmpdir(), "llamadesk-restart-"));
-  const { index, embedder } = await faqIndex();
+  const { knowledge, passages, embedder } = await faqIndex();
   const prompts = await loadPrompts();
-  const retriever = new ScriptedRetriever([["reset my password", [hit(index, "reset", 1, 0.92), hit(index, "export", 0.3, 0.41)]]]);
+  const retriever = new ScriptedRetriever([["reset my password", [hit(passages, "reset", 1, 0.92), hit(passages, "export", 0.3, 0.41)]]]);
   const bots: Bot[] = [];
   return {
     async start() {
       const store = await SqliteConversationStore.open({ path: join(dir, "conversations.sqlite") });
-      const bot = createBot({ index, embedder, store, prompts, retriever, policy: { product: "Tidepool" } });
+      const bot = createBot({ knowledge, embedder, store, prompts, retriever, policy: { product: "Tidepool" } });
       bots.push(bot);
       return bot;
     },
