@@ -4,6 +4,7 @@ import { databaseOf, indexDirOf, loadConfigFile, storePathOf } from "../configFi
 import { openDatabase, openHandoffTicketStore } from "../openStateStores.js";
 import { WebChannel } from "../channels/web/WebChannel.js";
 import { DEFAULT_WEB_PORT, parseWebConfig, readWebSecrets } from "../channels/web/webConfig.js";
+import { PostgresWebState } from "../postgres/PostgresWebState.js";
 import { createLocalBot } from "../presets/createLocalBot.js";
 import { localBotOptions, type BotCliOptions } from "./askCommand.js";
 import { parsePort } from "./cliOptions.js";
@@ -27,7 +28,7 @@ export async function serveCommand(options: ServeCliOptions, signals: NodeJS.Pro
   const storePath = storePathOf(config, indexDirOf(options.index, config));
   const ticketsPath = web.tickets ? resolve(path ? dirname(path) : process.cwd(), web.tickets) : join(dirname(resolve(storePath)), "handoff-tickets.sqlite");
 
-  // One database (when configured) for the knowledge, the conversations and the tickets.
+  // One database (when configured) for the knowledge, the conversations, the tickets and the web state.
   const database = databaseOf(options, config);
   const postgres = await openDatabase(database.url);
   const bot = await createLocalBot({ ...localBotOptions(options), database: postgres }).catch(async (error: unknown) => {
@@ -37,7 +38,9 @@ export async function serveCommand(options: ServeCliOptions, signals: NodeJS.Pro
   let channel: WebChannel | undefined;
   try {
     const tickets = await openHandoffTicketStore({ path: ticketsPath, postgres, knowledge: database.knowledge });
-    channel = new WebChannel({ config: web, tickets, port, ...(options.host ? { host: options.host } : {}), ...secrets });
+    // Replicas on one database share rate limits and issued conversation ids; without one, this process keeps them.
+    const state = postgres && new PostgresWebState({ postgres, ...(database.knowledge ? { knowledge: database.knowledge } : {}) });
+    channel = new WebChannel({ config: web, tickets, port, ...(state ? { state } : {}), ...(options.host ? { host: options.host } : {}), ...secrets });
     await channel.start(bot).catch(async (error: unknown) => {
       await tickets.dispose();
       throw error;

@@ -1,4 +1,22 @@
-export interface RateLimiterOptions {
+/** `ok`, or how many whole seconds until one more request would be allowed (for `Retry-After`). */
+export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/**
+ * A token bucket per key (an address, a conversation): `requests` tokens, refilled evenly over `windowSeconds`;
+ * each request takes one. `MemoryRateLimiter` keeps the buckets in the process (one server); `PostgresRateLimiter`
+ * in the database, so replicas behind a load balancer share one budget per key.
+ */
+export interface RateLimiter {
+  /** Takes a token from `key`'s bucket when it has one. */
+  take(key: string): Promise<RateDecision>;
+}
+
+/** The decision for a bucket holding `tokens` after a take (`ok`: one was taken), refilled at `rate` tokens per ms. */
+export function rateDecision(ok: boolean, tokens: number, rate: number): RateDecision {
+  return ok ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / rate / 1000)) };
+}
+
+export interface MemoryRateLimiterOptions {
   /** Requests allowed in a burst, and per `windowSeconds` on average. */
   requests: number;
   windowSeconds: number;
@@ -11,19 +29,13 @@ export interface RateLimiterOptions {
   maxKeys?: number;
 }
 
-/** `ok`, or how many whole seconds until one more request would be allowed (for `Retry-After`). */
-export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
-
 interface Bucket {
   tokens: number;
   at: number;
 }
 
-/**
- * A token bucket per key (an address, a conversation): `requests` tokens, refilled evenly over
- * `windowSeconds`; each request takes one. Kept in memory: one server process.
- */
-export class RateLimiter {
+/** A RateLimiter in process memory: one server process. */
+export class MemoryRateLimiter implements RateLimiter {
   private readonly capacity: number;
   /** Tokens per millisecond. */
   private readonly rate: number;
@@ -32,7 +44,7 @@ export class RateLimiter {
   /** In order of last use: the least recently used first. */
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(options: RateLimiterOptions) {
+  constructor(options: MemoryRateLimiterOptions) {
     this.capacity = options.requests;
     this.rate = options.requests / (options.windowSeconds * 1000);
     this.now = options.now ?? Date.now;
@@ -44,7 +56,7 @@ export class RateLimiter {
     return this.buckets.size;
   }
 
-  take(key: string): RateDecision {
+  async take(key: string): Promise<RateDecision> {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.capacity, at: now };
     bucket.tokens = Math.min(this.capacity, bucket.tokens + (now - bucket.at) * this.rate);
@@ -55,7 +67,7 @@ export class RateLimiter {
     this.buckets.delete(key);
     this.buckets.set(key, bucket);
     if (this.buckets.size > this.maxKeys) this.prune(now);
-    return ok ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate / 1000)) };
+    return rateDecision(ok, bucket.tokens, this.rate);
   }
 
   /**

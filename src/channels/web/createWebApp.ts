@@ -8,12 +8,12 @@ import type { HandoffTicketStore } from "../../store/HandoffTicketStore.js";
 import { ConversationIds } from "./ConversationIds.js";
 import { apiKeyGuard, clientIp, originGuard, originPolicy, perIpLimit } from "./guards.js";
 import { errorBody, HttpError } from "./HttpError.js";
-import { RateLimiter } from "./RateLimiter.js";
 import { requestSchemas } from "./requestSchemas.js";
 import { assetRoutes } from "./routes/assetRoutes.js";
 import { conversationRoutes } from "./routes/conversationRoutes.js";
 import { parseWebConfig, type WebConfig } from "./webConfig.js";
 import type { WebEnv } from "./WebEnv.js";
+import { MemoryWebState, type WebState } from "./WebState.js";
 
 /** Where `npm run build` puts the widget bundle. */
 export const DEFAULT_WIDGET_FILE = resolve(packageRoot, "dist/widget/widget.js");
@@ -35,7 +35,12 @@ export interface WebAppOptions {
    * once it does (see `listenOrigins`). Defaults to none.
    */
   ownOrigins?: () => readonly string[];
-  /** Clock in milliseconds, for the rate limits. Defaults to `Date.now`. */
+  /**
+   * Where rate-limit buckets and issued conversation ids are kept. Defaults to a `MemoryWebState` (this process);
+   * replicas behind a load balancer share a `PostgresWebState` (`llamadesk serve` picks it with a database).
+   */
+  state?: WebState;
+  /** Clock in milliseconds, for the default state's rate limits and ids. Defaults to `Date.now`. */
   now?: () => number;
   /** One line per noteworthy event (failed answers, tickets, webhook failures); never a secret. Defaults to stderr. */
   log?: (line: string) => void;
@@ -58,7 +63,7 @@ export interface WebApp {
 export function createWebApp(options: WebAppOptions): WebApp {
   const config = options.config ?? parseWebConfig({});
   const log = options.log ?? ((line: string) => process.stderr.write(`web: ${line}\n`));
-  const now = options.now ?? Date.now;
+  const state = options.state ?? new MemoryWebState(options.now ? { now: options.now } : {});
   const inFlight = new Set<AbortController>();
   const deliveries = new Set<Promise<unknown>>();
   const app = new Hono<WebEnv>();
@@ -80,7 +85,7 @@ export function createWebApp(options: WebAppOptions): WebApp {
       maxAge: 600,
     }),
   );
-  app.use("/api/*", perIpLimit(new RateLimiter({ ...config.rateLimit.perIp, now })));
+  app.use("/api/*", perIpLimit(state.rateLimiter("perIp", config.rateLimit.perIp)));
   app.use(
     "/api/*",
     bodyLimit({
@@ -97,9 +102,9 @@ export function createWebApp(options: WebAppOptions): WebApp {
     conversationRoutes({
       bot: options.bot,
       tickets: options.tickets,
-      ids: new ConversationIds(options.bot, { now }),
+      ids: new ConversationIds(options.bot, state.issuedIds),
       schemas: requestSchemas(config),
-      perConversation: new RateLimiter({ ...config.rateLimit.perConversation, now }),
+      perConversation: state.rateLimiter("perConversation", config.rateLimit.perConversation),
       inFlight,
       deliveries,
       handoffWebhook: options.handoffWebhook,

@@ -62,14 +62,14 @@ export function clientIp(trustProxy: boolean): MiddlewareHandler<WebEnv> {
 /** One token per request from the client's address; trusted (API key) requests are not limited. */
 export function perIpLimit(limiter: RateLimiter): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
-    if (!c.get("trusted")) checkRate(limiter, `ip:${c.get("ip")}`, "from your address");
+    if (!c.get("trusted")) await checkRate(limiter, `ip:${c.get("ip")}`, "from your address");
     await next();
   };
 }
 
 /** 429 with Retry-After when the bucket for `key` is empty. */
-export function checkRate(limiter: RateLimiter, key: string, what: string): void {
-  const decision = limiter.take(key);
+export async function checkRate(limiter: RateLimiter, key: string, what: string): Promise<void> {
+  const decision = await limiter.take(key);
   if (!decision.ok) {
     throw new HttpError(429, "RATE_LIMITED", `Too many requests ${what}: try again in ${decision.retryAfterSeconds} s.`, {
       "Retry-After": String(decision.retryAfterSeconds),

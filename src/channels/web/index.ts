@@ -5,3 +5,10 @@ export { parseWebConfig, readWebSecrets, DEFAULT_WEB_PORT, type WebConfig, type 
 export type { WidgetEvent, WidgetTurn } from "./widgetEvents.js";
 export type { HandoffWebhookPayload } from "./deliverHandoff.js";
 export type { ErrorBody } from "./HttpError.js";
+// What replicas share: rate-limit buckets and issued conversation ids, in memory (one process) or in PostgreSQL.
+export { MemoryWebState, type WebState, type MemoryWebStateOptions, type RateLimiterName } from "./WebState.js";
+export { MemoryRateLimiter, type RateLimiter, type RateDecision, type MemoryRateLimiterOptions } from "./RateLimiter.js";
+export { MemoryIssuedConversationIds, type IssuedConversationIds, type MemoryIssuedConversationIdsOptions } from "./IssuedConversationIds.js";
+export { PostgresWebState, type PostgresWebStateOptions } from "../../postgres/PostgresWebState.js";
+export { PostgresRateLimiter, type PostgresRateLimiterOptions } from "../../postgres/PostgresRateLimiter.js";
+export { PostgresIssuedConversationIds, type PostgresIssuedConversationIdsOptions } from "../../postgres/PostgresIssuedConversationIds.js";

@@ -38,7 +38,7 @@ export function conversationRoutes(options: ConversationRoutesOptions): Hono<Web
     return id;
   };
 
-  app.post("/", (c) => c.json({ id: ids.issue() }, 201));
+  app.post("/", async (c) => c.json({ id: await ids.issue() }, 201));
 
   app.get("/:id", async (c) => {
     const id = await conversationOf(c.req.param("id"));
@@ -48,7 +48,7 @@ export function conversationRoutes(options: ConversationRoutesOptions): Hono<Web
   app.post("/:id/messages", async (c) => {
     const id = await conversationOf(c.req.param("id"));
     const { text } = await readJson(c, schemas.message);
-    checkRate(options.perConversation, id, "in this conversation");
+    await checkRate(options.perConversation, id, "in this conversation");
     const controller = new AbortController();
     options.inFlight.add(controller);
     const clientGone = () => controller.abort(new Error("The client went away."));

@@ -1,86 +1,35 @@
 import { describe, expect, it } from "vitest";
 import { isLlamadeskError } from "../../../../src/errors.js";
-import { ConversationIds } from "../../../../src/channels/web/ConversationIds.js";
+import { ConversationIds, WEB_CONVERSATION_ID } from "../../../../src/channels/web/ConversationIds.js";
+import { MemoryIssuedConversationIds } from "../../../../src/channels/web/IssuedConversationIds.js";
 import { originPolicy } from "../../../../src/channels/web/guards.js";
 import { listenOrigins } from "../../../../src/channels/web/listenOrigins.js";
-import { RateLimiter } from "../../../../src/channels/web/RateLimiter.js";
 import { parseWebConfig, readWebSecrets } from "../../../../src/channels/web/webConfig.js";
 import { formatSse } from "../../../../src/channels/web/sseResponse.js";
 import { toWidgetEvent } from "../../../../src/channels/web/widgetEvents.js";
 
-describe("RateLimiter", () => {
-  it("allows a burst of `requests`, then one more per window/requests, per key", () => {
-    let now = 0;
-    const limiter = new RateLimiter({ requests: 2, windowSeconds: 10, now: () => now });
-    expect(limiter.take("a")).toEqual({ ok: true });
-    expect(limiter.take("a")).toEqual({ ok: true });
-    expect(limiter.take("a")).toEqual({ ok: false, retryAfterSeconds: 5 });
-    expect(limiter.take("b")).toEqual({ ok: true });
-    now = 4_000;
-    expect(limiter.take("a")).toEqual({ ok: false, retryAfterSeconds: 1 });
-    now = 5_000;
-    expect(limiter.take("a")).toEqual({ ok: true });
-    now = 1_000_000; // refills to the burst size, not beyond
-    expect([limiter.take("a"), limiter.take("a"), limiter.take("a")].map((d) => d.ok)).toEqual([true, true, false]);
-  });
-
-  it("forgets full buckets first when it holds too many keys, without letting anyone through early", () => {
-    let now = 0;
-    const limiter = new RateLimiter({ requests: 1, windowSeconds: 60, now: () => now, maxKeys: 10 });
-    limiter.take("idle-1");
-    limiter.take("idle-2");
-    now = 50_000;
-    limiter.take("busy");
-    now = 60_000; // idle-1 and idle-2 are full again, busy is not
-    for (let i = 0; i < 8; i++) limiter.take(`new-${i}`);
-    expect(limiter.size).toBe(9);
-    expect(limiter.take("busy")).toEqual({ ok: false, retryAfterSeconds: 50 });
-  });
-
-  it("keeps at most maxKeys buckets when every one is in use, dropping the least recently used", () => {
-    const limiter = new RateLimiter({ requests: 1, windowSeconds: 60, now: () => 0, maxKeys: 100 });
-    let largest = 0;
-    for (let i = 0; i < 2_000; i++) {
-      expect(limiter.take(`key-${i}`)).toEqual({ ok: true });
-      largest = Math.max(largest, limiter.size);
-    }
-    expect(largest).toBe(100);
-    expect(limiter.take("key-1999")).toEqual({ ok: false, retryAfterSeconds: 60 }); // the recent keep their state
-    expect(limiter.take("key-0")).toEqual({ ok: true }); // the bound's price: a forgotten key starts afresh
-  });
-});
-
+// The rate limiters and the issued-id registries have contract suites: test/contract/RateLimiter, IssuedConversationIds.
 describe("ConversationIds", () => {
   /** A store that knows only `used` ids (they have turns). */
   const store = (used: Set<string>) => ({ history: async (id: string) => (used.has(id) ? [{} as never] : []) });
 
-  it("remembers at most maxIssued unused ids, forgetting the oldest first; used ids live on in the store", async () => {
+  it("issues ids of the web form that exist while remembered or once used; used ids live on in the store", async () => {
     const used = new Set<string>();
-    const ids = new ConversationIds(store(used), { maxIssued: 100, now: () => 0 });
-    const issued = Array.from({ length: 1_000 }, () => ids.issue());
-    expect(ids.size).toBe(100);
-    used.add(issued[0]!);
-    expect(await ids.exists(issued[0]!)).toBe(true); // used: the store has it
-    expect(await ids.exists(issued[1]!)).toBe(false); // never used, pushed out by 900 newer ones
-    expect(await ids.exists(issued[900]!)).toBe(true);
-    expect(await ids.exists(issued[999]!)).toBe(true);
+    const issued = new MemoryIssuedConversationIds({ maxIssued: 100, now: () => 0 });
+    const ids = new ConversationIds(store(used), issued);
+    const all = await Promise.all(Array.from({ length: 1_000 }, () => ids.issue()));
+    expect(all.every((id) => WEB_CONVERSATION_ID.test(id))).toBe(true);
+    expect(new Set(all).size).toBe(1_000);
+    used.add(all[0]!);
+    expect(await ids.exists(all[0]!)).toBe(true); // used: the store has it
+    expect(await ids.exists(all[1]!)).toBe(false); // never used, pushed out by 900 newer ones
+    expect(await ids.exists(all[999]!)).toBe(true);
   });
 
-  it("forgets ids unused for unusedTtlMs, also when no new id is issued", async () => {
-    let now = 0;
-    const ids = new ConversationIds(store(new Set()), { unusedTtlMs: 60_000, now: () => now });
-    const first = ids.issue();
-    now = 30_000;
-    const second = ids.issue();
-    now = 60_000;
-    expect(await ids.exists(first)).toBe(true);
-    now = 60_001;
-    expect(await ids.exists(first)).toBe(false);
-    expect(await ids.exists(second)).toBe(true);
-    expect(ids.size).toBe(1);
-    now = 90_001;
-    expect(await ids.exists(second)).toBe(false);
-    expect(ids.size).toBe(0);
+  it("accepts only ids of the web form, whatever the store holds", async () => {
+    const ids = new ConversationIds(store(new Set(["slack:C1:1.0", "web-short"])), new MemoryIssuedConversationIds());
+    expect(await ids.exists("slack:C1:1.0")).toBe(false);
+    expect(await ids.exists("web-short")).toBe(false);
   });
 });
 
