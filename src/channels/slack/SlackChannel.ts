@@ -5,6 +5,7 @@ import type { Bot } from "../../bot.js";
 import { readEnv, type EnvConfig } from "../../config.js";
 import { LlamadeskError } from "../../errors.js";
 import type { Channel } from "../Channel.js";
+import { InFlight } from "../InFlight.js";
 import { registerActionHandlers } from "./actionHandlers.js";
 import { checkBotToken, startFailure } from "./checkBotToken.js";
 import { registerCommandHandler } from "./commandHandler.js";
@@ -46,7 +47,8 @@ export class SlackChannel implements Channel {
   readonly name = "slack";
   private readonly options: SlackChannelOptions;
   private app: App | undefined;
-  private readonly answers = new Map<Promise<void>, AbortController>();
+  /** Answers in progress of the current run. */
+  private answers: InFlight | undefined;
   private boundPort: number | undefined;
   private runtime: SlackRuntime | undefined;
 
@@ -113,13 +115,7 @@ export class SlackChannel implements Channel {
     if (!app) return;
     this.app = undefined;
     await Promise.resolve(app.stop()).catch((error: unknown) => this.runtime?.logger.warn(`Stopping Bolt: ${(error as Error).message}`));
-    const pending = [...this.answers.keys()];
-    if (pending.length > 0) {
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.stopGraceMs ?? 5000).unref());
-      await Promise.race([Promise.allSettled(pending), grace]);
-      for (const controller of this.answers.values()) controller.abort();
-      await Promise.allSettled(pending);
-    }
+    await this.answers?.stop({ graceMs: this.options.stopGraceMs ?? 5000 });
   }
 
   private resolveSettings(): SlackSettings {
@@ -129,6 +125,7 @@ export class SlackChannel implements Channel {
   }
 
   private createRuntime(bot: Bot, app: App, settings: SlackSettings, logger: Logger, botUserId: string): SlackRuntime {
+    const answers = (this.answers = new InFlight());
     const runtime: SlackRuntime = {
       bot,
       client: app.client,
@@ -137,13 +134,11 @@ export class SlackChannel implements Channel {
       botUserId,
       handedOff: new Set(),
       escalations: new Map(),
-      answer: (request) => {
-        const controller = new AbortController();
-        const done: Promise<void> = replyWithAnswer(runtime, request, controller.signal)
-          .catch((error: unknown) => logger.error(`Answering in ${request.conversationId} failed: ${(error as Error).message}`))
-          .finally(() => this.answers.delete(done));
-        this.answers.set(done, controller);
-      },
+      answer: (request) =>
+        answers.spawn(
+          (signal) => replyWithAnswer(runtime, request, signal),
+          (error) => logger.error(`Answering in ${request.conversationId} failed: ${(error as Error).message}`),
+        ),
     };
     return runtime;
   }
