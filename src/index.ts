@@ -89,6 +89,7 @@ export { loadPrompts, DEFAULT_PROMPTS_DIR, PROMPT_VARIABLES, type Prompts, type 
 export { PromptTemplate } from "./prompts/PromptTemplate.js";
 export type { ChatModel, ChatMessage, ChatStream, GenerateOptions, GenerationResult, StopReason } from "./model/ChatModel.js";
 export type { Channel } from "./channels/Channel.js";
+export { InProcessLeadership, type Leadership, type Lease, type AcquireLeadOptions } from "./channels/Leadership.js";
 // The Slack channel (which loads @slack/bolt) has its own entry point, llamadesk/slack; its option types are here.
 export type { SlackChannelOptions, SlackConfig, SlackChannelMode } from "./channels/slack/index.js";
 export { renderAnswer, type AnswerView, type RenderAnswerOptions } from "./channels/renderAnswer.js";
@@ -127,3 +128,4 @@ export { DEFAULT_KNOWLEDGE } from "./postgres/knowledgeName.js";
 export { PostgresConversationStore, type PostgresConversationStoreOptions } from "./postgres/PostgresConversationStore.js";
 export { PostgresReviewQueue, type PostgresReviewQueueOptions } from "./postgres/PostgresReviewQueue.js";
 export { PostgresHandoffTicketStore, type PostgresHandoffTicketStoreOptions } from "./postgres/PostgresHandoffTicketStore.js";
+export { PostgresLeadership, type PostgresLeadershipOptions } from "./postgres/PostgresLeadership.js";

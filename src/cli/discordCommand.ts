@@ -1,5 +1,6 @@
-import { CONFIG_FILE_NAME, loadConfigFile } from "../configFile.js";
+import { CONFIG_FILE_NAME, databaseOf, loadConfigFile } from "../configFile.js";
 import { LlamadeskError } from "../errors.js";
+import { openDatabase } from "../openStateStores.js";
 import { createLocalBot } from "../presets/createLocalBot.js";
 import { localBotOptions, type BotCliOptions } from "./askCommand.js";
 import { stopSignal } from "./stopSignal.js";
@@ -10,28 +11,40 @@ const log = (line: string) => process.stderr.write(`discord: ${line}\n`);
  * `llamadesk discord`: the Discord bot on the local bot. Settings are checked before the index and model
  * load (a missing DISCORD_TOKEN stops it at once); it runs until SIGINT/SIGTERM, then cancels answers in
  * progress (their messages say so), disconnects and exits 0. Discord closing the connection for good exits 1.
+ * With a database, replicas of the bot elect one to hold the gateway (an advisory lock); the others stand by,
+ * with the bot loaded, and one takes over when the leader goes.
  */
 export async function discordCommand(options: BotCliOptions): Promise<number> {
   const { config, path } = await loadConfigFile(options.config);
   // discord.js loads only for this command.
   const { resolveDiscordConfig, DiscordChannel } = await import("../channels/discord/index.js");
   const settings = resolveDiscordConfig(config.discord, { configPath: path ?? CONFIG_FILE_NAME });
-  const bot = await createLocalBot(localBotOptions(options));
-  let fail!: (error: LlamadeskError) => void;
-  const fatal = new Promise<LlamadeskError>((resolve) => (fail = resolve));
-  const channel = new DiscordChannel({ ...settings, log, onFatalError: (error) => fail(error) });
+  const postgres = await openDatabase(databaseOf({ database: options.database }, config).url);
   try {
-    await channel.start(bot);
-    process.stderr.write("llamadesk is answering on Discord. Ctrl-C stops.\n");
-    const outcome = await Promise.race([fatal, stopSignal()]);
-    if (typeof outcome !== "string") throw outcome;
-    process.stderr.write(`${outcome}: stopping…\n`);
-    await channel.stop();
-    process.stderr.write("stopped.\n");
-    return 0;
+    const leadership = postgres && new (await import("../postgres/PostgresLeadership.js")).PostgresLeadership(postgres);
+    const bot = await createLocalBot({ ...localBotOptions(options), ...(postgres ? { database: postgres } : {}) });
+    let fail!: (error: LlamadeskError) => void;
+    const fatal = new Promise<LlamadeskError>((resolve) => (fail = resolve));
+    const channel = new DiscordChannel({ ...settings, log, onFatalError: (error) => fail(error), ...(leadership ? { leadership } : {}) });
+    // Stoppable while standing by, too: start() resolves only once this replica holds the gateway.
+    const stopping = stopSignal();
+    try {
+      const running = channel.start(bot).then(() => {
+        process.stderr.write("llamadesk is answering on Discord. Ctrl-C stops.\n");
+        return Promise.race([fatal, stopping]);
+      });
+      const outcome = await Promise.race([running, stopping]);
+      if (typeof outcome !== "string") throw outcome;
+      process.stderr.write(`${outcome}: stopping…\n`);
+      await channel.stop();
+      process.stderr.write("stopped.\n");
+      return 0;
+    } finally {
+      await channel.stop();
+      await bot.dispose();
+    }
   } finally {
-    await channel.stop();
-    await bot.dispose();
+    await postgres?.close();
   }
 }
 

@@ -109,6 +109,11 @@ export class FakeDiscord {
     this.members.set(userId, roleIds);
   }
 
+  /** Gateway connections open now (clients that have connected and not yet closed). */
+  get gatewayConnections(): number {
+    return this.sockets.size;
+  }
+
   /** The intents the client identified with. */
   get intents(): number {
     return this.identifiedIntents;

@@ -1,7 +1,10 @@
+import { createHash } from "node:crypto";
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials, type Interaction } from "discord.js";
 import type { Bot } from "../../bot.js";
 import { LlamadeskError } from "../../errors.js";
 import type { Channel } from "../Channel.js";
+import { InFlight } from "../InFlight.js";
+import { InProcessLeadership, type Leadership, type Lease } from "../Leadership.js";
 import { describe } from "./answerConversation.js";
 import { connectClient } from "./connectClient.js";
 import type { DiscordConfig } from "./discordConfig.js";
@@ -20,6 +23,12 @@ export interface DiscordChannelOptions extends DiscordConfig {
   onFatalError?: (error: LlamadeskError) => void;
   /** How long `start()` waits for the gateway to be ready. Defaults to 60000 ms. */
   readyTimeoutMs?: number;
+  /**
+   * Which replica holds the gateway connection when several run this bot (the same token): only the leader
+   * connects; `start()` of the others stands by until the lead is theirs, and the leader disconnects if it
+   * loses the lead. Defaults to an `InProcessLeadership` of this channel's own: it leads at once.
+   */
+  leadership?: Leadership;
 }
 
 /**
@@ -31,24 +40,92 @@ export interface DiscordChannelOptions extends DiscordConfig {
 export class DiscordChannel implements Channel {
   readonly name = "discord";
   private readonly options: DiscordChannelOptions;
+  private readonly leadership: Leadership;
   private client: Client | undefined;
-  private stopping = false;
-  private readonly tasks = new Set<Promise<unknown>>();
-  private readonly answers = new Set<AbortController>();
+  private inFlight: InFlight | undefined;
+  private lease: Lease | undefined;
+  /** From `start()` to `stop()`; aborted by `stop()`, which ends standing by and connecting. */
+  private running: AbortController | undefined;
+  /** Standing by and connecting, from `start()` or after the lead was lost: `stop()` waits for it to end. */
+  private leading: Promise<void> | undefined;
+  private disconnecting: Promise<void> | undefined;
 
   constructor(options: DiscordChannelOptions) {
     this.options = options;
+    this.leadership = options.leadership ?? new InProcessLeadership();
   }
 
-  /** The connected discord.js client (undefined before `start()` and after `stop()`). */
+  /** The connected discord.js client (undefined before `start()`, while standing by, and after `stop()`). */
   get discordClient(): Client | undefined {
     return this.client;
   }
 
+  /** Resolves once this replica leads and is connected; until then it stands by (`stop()` ends that: ABORTED). */
   async start(bot: Bot): Promise<void> {
-    if (this.client) throw new LlamadeskError("CHANNEL_START_FAILED", "This Discord channel is running already: stop() it before starting it again.");
+    if (this.running) throw new LlamadeskError("CHANNEL_START_FAILED", "This Discord channel is running already: stop() it before starting it again.");
+    const running = new AbortController();
+    this.running = running;
+    try {
+      await (this.leading = this.lead(bot, running.signal));
+    } catch (error) {
+      if (this.running === running) this.running = undefined;
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    running.abort(new LlamadeskError("ABORTED", "The Discord channel is stopping."));
+    await this.leading?.catch(() => undefined);
+    await this.disconnect();
+    const lease = this.lease;
+    this.lease = undefined;
+    await lease?.release();
+    if (this.running === running) this.running = undefined;
+  }
+
+  /** Waits for the lead, then connects; if the lead is lost, disconnects and stands by again. */
+  private async lead(bot: Bot, signal: AbortSignal): Promise<void> {
+    const log = this.options.log ?? (() => undefined);
+    let stoodBy = false;
+    const lease = await this.leadership.acquire(gatewayLeadName(this.options.token), {
+      signal,
+      onStandby: () => ((stoodBy = true), log("standing by: another replica holds the Discord gateway")),
+      onError: (error) => log(`standing by; cannot reach the lead's holder for now: ${error.message}`),
+    });
+    if (stoodBy) log("taking over the Discord gateway");
+    this.lease = lease;
+    try {
+      await this.connect(bot, AbortSignal.any([signal, lease.lost]), log);
+    } catch (error) {
+      this.lease = undefined;
+      await lease.release();
+      throw error;
+    }
+    if (lease.lost.aborted) void this.failOver(bot, lease, log);
+    else lease.lost.addEventListener("abort", () => void this.failOver(bot, lease, log), { once: true });
+  }
+
+  /** The lead was lost (its database connection failed): another replica may connect now, so this one must not stay. */
+  private async failOver(bot: Bot, lease: Lease, log: (line: string) => void): Promise<void> {
+    const running = this.running;
+    if (!running || running.signal.aborted || this.lease !== lease) return;
+    log(`${(lease.lost.reason as Error).message} Disconnecting from the Discord gateway.`);
+    this.lease = undefined;
+    await this.disconnect();
+    try {
+      await (this.leading = this.lead(bot, running.signal));
+    } catch (error) {
+      if (running.signal.aborted) return;
+      const fatal = error instanceof LlamadeskError ? error : new LlamadeskError("CHANNEL_START_FAILED", `Taking over the Discord gateway failed: ${describe(error)}`, { cause: error });
+      if (this.options.onFatalError) this.options.onFatalError(fatal);
+      else log(fatal.message);
+    }
+  }
+
+  private async connect(bot: Bot, signal: AbortSignal, log: (line: string) => void): Promise<void> {
     const { options } = this;
-    const log = options.log ?? (() => undefined);
     const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMessageReactions];
     if (options.messageContent) intents.push(GatewayIntentBits.MessageContent);
     const client = new Client({
@@ -58,10 +135,12 @@ export class DiscordChannel implements Channel {
       allowedMentions: { parse: [] },
       rest: options.apiUrl ? { api: options.apiUrl } : {},
     });
-    this.client = client;
-    this.stopping = false;
-    const ctx: DiscordContext = { bot, client: client as Client<true>, config: options, log, track: (work) => this.track(work) };
-    const on = <A extends unknown[]>(what: string, handler: (...args: A) => Promise<void>) => (...args: A) => this.run(what, log, () => handler(...args));
+    const inFlight = new InFlight();
+    const ctx: DiscordContext = { bot, client: client as Client<true>, config: options, log, track: (work) => inFlight.run(work) };
+    const on =
+      <A extends unknown[]>(what: string, handler: (...args: A) => Promise<void>) =>
+      (...args: A) =>
+        inFlight.spawn(() => handler(...args), (error) => log(`${what} failed: ${describe(error)}`));
 
     client.on(Events.MessageCreate, on("message", (message) => handleMessage(ctx, message)));
     client.on(Events.ThreadCreate, on("forum post", (thread, newlyCreated) => handleForumPost(ctx, thread, newlyCreated)));
@@ -72,9 +151,9 @@ export class DiscordChannel implements Channel {
     client.rest.on("rateLimited", (info) => log(`rate limited on ${info.method} ${info.route}: retrying in ${info.retryAfter} ms`));
 
     try {
-      await connectClient(client, options, options.readyTimeoutMs ?? 60_000);
+      await connectClient(client, options, options.readyTimeoutMs ?? 60_000, signal);
     } catch (error) {
-      this.client = undefined;
+      await inFlight.stop();
       await client.destroy();
       throw error;
     }
@@ -83,18 +162,21 @@ export class DiscordChannel implements Channel {
       if (options.onFatalError) options.onFatalError(error);
       else log(error.message);
     });
+    this.client = client;
+    this.inFlight = inFlight;
     this.checkSetup(client as Client<true>, log);
   }
 
-  async stop(): Promise<void> {
-    const client = this.client;
-    if (!client || this.stopping) return;
-    this.stopping = true;
-    for (const answer of this.answers) answer.abort(new LlamadeskError("ABORTED", "The Discord channel is stopping."));
-    // Handlers finish: cancelled answers say so in their message before the connection closes.
-    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
-    await client.destroy();
-    this.client = undefined;
+  /** Cancels answers in progress and lets their handlers finish (their messages say so), then closes the gateway connection. */
+  private disconnect(): Promise<void> {
+    this.disconnecting ??= (async () => {
+      const { client, inFlight } = this;
+      await inFlight?.stop({ reason: new LlamadeskError("ABORTED", "The Discord channel is stopping.") });
+      await client?.destroy();
+      this.client = undefined;
+      this.inFlight = undefined;
+    })().finally(() => (this.disconnecting = undefined));
+    return this.disconnecting;
   }
 
   private async onInteraction(ctx: DiscordContext, interaction: Interaction): Promise<void> {
@@ -114,25 +196,6 @@ export class DiscordChannel implements Channel {
     }
   }
 
-  private run(what: string, log: (line: string) => void, handler: () => Promise<void>): void {
-    if (this.stopping) return;
-    const task = handler()
-      .catch((error: unknown) => log(`${what} failed: ${describe(error)}`))
-      .finally(() => this.tasks.delete(task));
-    this.tasks.add(task);
-  }
-
-  private async track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
-    if (this.stopping) return undefined;
-    const controller = new AbortController();
-    this.answers.add(controller);
-    try {
-      return await work(controller.signal);
-    } finally {
-      this.answers.delete(controller);
-    }
-  }
-
   /** Says what will not work: channels it cannot see, an application id that is not this bot's. */
   private checkSetup(client: Client<true>, log: (line: string) => void): void {
     const { options } = this;
@@ -145,4 +208,9 @@ export class DiscordChannel implements Channel {
     }
     if (!options.channels) log("no channels configured: answering mentions in every channel the bot can read; forums are auto-answered only when listed in DISCORD_CHANNELS.");
   }
+}
+
+/** What replicas of one bot agree on to elect who holds its gateway: a hash of the token, never the token itself. */
+export function gatewayLeadName(token: string): string {
+  return `discord-gateway:${createHash("sha256").update(token).digest("hex").slice(0, 32)}`;
 }

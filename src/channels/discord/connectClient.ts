@@ -7,17 +7,21 @@ import type { DiscordConfig } from "./discordConfig.js";
  * Logs in and waits until the client is ready (its servers and channels known). Rejects with a coded
  * error that says what to fix: a refused token (CHANNEL_AUTH_FAILED), a privileged intent the application
  * is not allowed (close code 4014: the Message Content intent), Discord unreachable, or no ready in time
- * (CHANNEL_START_FAILED).
+ * (CHANNEL_START_FAILED); with `signal`'s reason once it is aborted (the channel stopping, the lead lost).
  */
-export function connectClient(client: Client, config: Pick<DiscordConfig, "token" | "apiUrl">, timeoutMs: number): Promise<void> {
+export function connectClient(client: Client, config: Pick<DiscordConfig, "token" | "apiUrl">, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const done = (error?: LlamadeskError) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const done = (error?: unknown) => {
       clearTimeout(timer);
       client.off(Events.ClientReady, onReady);
       client.off(Events.ShardDisconnect, onClose);
+      signal?.removeEventListener("abort", onAbort);
       if (error) reject(error);
       else resolve();
     };
+    const onAbort = () => done(signal!.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
     const onReady = () => done();
     const onClose = (event: CloseEvent) => done(closeError(event.code));
     const timer = setTimeout(
