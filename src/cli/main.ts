@@ -15,6 +15,8 @@ import { slackCommand } from "./slackCommand.js";
 import { serveCommand } from "./serveCommand.js";
 import { syncCommand } from "./syncCommand.js";
 import { exportFinetuneCommand } from "./exportFinetuneCommand.js";
+import { dbMigrateCommand, dbStatusCommand } from "./dbCommand.js";
+import { migrateToPostgresCommand } from "./migrateToPostgresCommand.js";
 import { packageVersion } from "./packageVersion.js";
 import { throwUsageErrors } from "./usageErrors.js";
 import { parseInterval } from "../sync/parseInterval.js";
@@ -190,13 +192,45 @@ program
   .option("--json", 'print {"out", "format", "examples", "duplicates", "approved", "threads", "faq", "redacted"}')
   .action(async (opts) => finish(await exportFinetuneCommand(opts)));
 
+const databaseOption = (what = "PostgreSQL") =>
+  new Option("--database <url>", `${what} (postgresql://user@host:5432/db; else the config file's database, else env LLAMADESK_DATABASE_URL)`);
+
+const db = program.command("db").description("the PostgreSQL database (see README, \"Moving to PostgreSQL\"): migrate, status");
+db.command("migrate")
+  .description("bring the database to this llamadesk's schema (any command does on first use too) and print the steps applied")
+  .addOption(databaseOption())
+  .addOption(configOption())
+  .option("--json", 'print {"database", "applied": [{"version", "name"}], "version"}')
+  .action(async (opts) => finish(await dbMigrateCommand(opts)));
+db.command("status")
+  .description("the schema version against this llamadesk's, and per knowledge base: embedder, docs, chunks, last change, conversations, pending review, tickets; changes nothing")
+  .addOption(databaseOption())
+  .addOption(configOption())
+  .option("--json", 'print {"database", "schema": {"version", "latest", "pending", "newer"}, "knowledgeBases": [...]}')
+  .action(async (opts) => finish(await dbStatusCommand(opts)));
+
+program
+  .command("migrate-to-postgres")
+  .description("copy the local index (nothing is embedded again), conversations, review queue and handoff tickets into PostgreSQL; a rerun copies only what is missing")
+  .addOption(databaseOption("the database to copy into"))
+  .addOption(new Option("--knowledge <name>", "the knowledge base to copy into (else the config file's knowledge, else env LLAMADESK_KNOWLEDGE, else default)"))
+  .addOption(indexOption())
+  .option("--store <file>", "conversation store (default: the config's store, else conversations.sqlite beside the index)")
+  .option("--queue <file>", "review queue (default: the config's mining.queue, else review.sqlite beside the index)")
+  .option("--tickets <file>", "handoff tickets (default: the config's web.tickets, else handoff-tickets.sqlite beside the conversation store)")
+  .option("--replace", "replace the knowledge the knowledge base holds (without it, one holding other docs is refused)")
+  .addOption(configOption())
+  .option("--json", 'print {"database", "knowledge", "index", "conversations", "reviewQueue", "tickets"}')
+  .addOption(noWaitOption())
+  .action(async (opts) => finish(await migrateToPostgresCommand(opts)));
+
 function finish(code: number): void {
   process.exitCode = code;
 }
 
 // Every command that reads or writes knowledge or state (those with --index) can use PostgreSQL instead.
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
-  if (!command.options.some((o) => o.long === "--index")) continue;
+  if (!command.options.some((o) => o.long === "--index") || command.options.some((o) => o.long === "--database")) continue;
   command.addOption(new Option("--database <url>", "PostgreSQL (postgresql://user@host:5432/db) for knowledge and state instead of local files (else the config file's database, else env LLAMADESK_DATABASE_URL)"));
   command.addOption(new Option("--knowledge <name>", "the knowledge base in that database (else the config file's knowledge, else env LLAMADESK_KNOWLEDGE, else default)"));
 }

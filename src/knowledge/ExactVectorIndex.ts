@@ -66,6 +66,13 @@ export class ExactVectorIndex implements VectorIndex {
     });
   }
 
+  vectorsOf(ids: readonly string[]): (number[] | undefined)[] {
+    return ids.map((id) => {
+      const vector = this.vectors.get(id);
+      return vector && Array.from(vector);
+    });
+  }
+
   async save(dir: string): Promise<void> {
     const items = [...this.vectors].map(([id, vector]) => ({ id, vector: Array.from(vector) }));
     await writeFile(join(dir, FILE), JSON.stringify(items));

@@ -148,6 +148,14 @@ export class HnswVectorIndex implements VectorIndex {
     });
   }
 
+  vectorsOf(ids: readonly string[]): (number[] | undefined)[] {
+    return ids.map((id) => {
+      const label = this.labelOf.get(id);
+      // hnswlib's cosine space keeps vectors normalised: getPoint gives the unit vector.
+      return label === undefined ? undefined : this.graph.getPoint(label);
+    });
+  }
+
   async save(dir: string): Promise<void> {
     await this.graph.writeIndex(join(dir, GRAPH_FILE));
     const labels: LabelsFile = {

@@ -1,12 +1,14 @@
 import { watch, type FSWatcher } from "node:fs";
 import { LlamadeskError } from "../errors.js";
 import { checkChanges } from "./checkChanges.js";
+import type { Chunk } from "./chunkDoc.js";
 import { currentGeneration } from "./indexDirectory.js";
 import { KnowledgeIndex, type KnowledgeIndexOptions, type LoadKnowledgeIndexOptions } from "./KnowledgeIndex.js";
 import type {
   AcquireWriterOptions,
   ChunkHit,
   ChunkScores,
+  DocUpsert,
   EmbedderIdentity,
   KnowledgeChange,
   KnowledgeChanges,
@@ -118,6 +120,28 @@ export class LocalKnowledgeStore implements KnowledgeStore {
 
   async syncState(): Promise<Record<string, unknown>> {
     return this.index.syncState();
+  }
+
+  /**
+   * Every doc with its chunks and their stored vectors, as `apply` takes them: to copy this knowledge
+   * into another store without embedding anything again (`llamadesk migrate-to-postgres`). Vectors come
+   * unit length, as the index keeps them (cosine similarities are unchanged). A doc's text is its chunks'
+   * texts joined (stores keep chunks, not doc texts), so it is the doc's own only for one-chunk docs.
+   */
+  async *exportDocs(): AsyncGenerator<DocUpsert> {
+    // The generation loaded now, whatever is taken in meanwhile: one consistent copy.
+    const index = this.index;
+    for (const stored of [...index.allDocs()]) {
+      const { chunkIds, origin, ...meta } = stored;
+      const chunks = chunkIds.map((id) => index.getChunk(id));
+      const vectors = index.vectors.vectorsOf(chunkIds);
+      const missing = chunkIds.find((id, i) => !chunks[i] || !vectors[i]);
+      if (missing !== undefined) {
+        throw new LlamadeskError("INDEX_CORRUPT", `The index in ${this.location} lists chunk ${missing} of doc ${stored.id} but lacks its text or vector. Rebuild it with \`llamadesk ingest --rebuild <sources>\`.`);
+      }
+      const whole = chunks as Chunk[];
+      yield { doc: { ...meta, text: whole.map((c) => c.text).join("\n\n") }, origin, chunks: whole, vectors: vectors as number[][] };
+    }
   }
 
   async apply(changes: KnowledgeChanges): Promise<void> {

@@ -29,6 +29,11 @@ export interface VectorIndex {
   search(query: readonly number[], k: number): VectorHit[];
   /** Cosine similarity of the query to each given id (NaN for unknown ids). */
   similarity(query: readonly number[], ids: readonly string[]): number[];
+  /**
+   * The stored vectors of the given ids, in that order (undefined for unknown ids), to copy them elsewhere
+   * without embedding again. Stored vectors are unit length: every cosine similarity is as with the vectors given.
+   */
+  vectorsOf(ids: readonly string[]): (number[] | undefined)[];
   /** Writes the index into an existing, empty directory. */
   save(dir: string): Promise<void>;
 }

@@ -26,26 +26,33 @@ CREATE TABLE llamadesk_migrations (
  * Brings the database to the last of `migrations`, one transaction per step, each under an advisory lock:
  * a replica that starts meanwhile waits, then finds the step applied. Logs one line per step applied.
  * A database migrated further than `migrations` go is refused (DATABASE_SCHEMA_NEWER), not written to.
+ * `applied` hears of each step this call applied, once it is committed (`llamadesk db migrate` lists them).
  *
  * @returns the schema version the database is at
  */
-export async function migrate(postgres: Postgres, migrations: readonly Migration[], log: (line: string) => void): Promise<number> {
+export async function migrate(
+  postgres: Postgres,
+  migrations: readonly Migration[],
+  log: (line: string) => void,
+  applied: (step: Migration) => void = () => undefined,
+): Promise<number> {
   checkNumbering(migrations);
   const latest = migrations.length;
   for (;;) {
-    const applied = await postgres.transaction(async (client) => {
+    const step = await postgres.transaction(async (client) => {
       await client.query(LOCK);
       const current = await currentVersion(client);
       if (current > latest) throw schemaNewer(postgres.where, current, latest);
-      const step = migrations[current];
-      if (!step) return undefined;
-      log(`Migrating the PostgreSQL database ${postgres.where} to llamadesk schema version ${step.version} of ${latest}: ${step.name}.`);
+      const next = migrations[current];
+      if (!next) return undefined;
+      log(`Migrating the PostgreSQL database ${postgres.where} to llamadesk schema version ${next.version} of ${latest}: ${next.name}.`);
       if (current === 0 && !(await hasMigrationsTable(client))) await client.query(CREATE_MIGRATIONS_TABLE);
-      await client.query(step.sql);
-      await client.query("INSERT INTO llamadesk_migrations (version, name) VALUES ($1, $2)", [step.version, step.name]);
-      return step;
+      await client.query(next.sql);
+      await client.query("INSERT INTO llamadesk_migrations (version, name) VALUES ($1, $2)", [next.version, next.name]);
+      return next;
     });
-    if (!applied) return latest;
+    if (!step) return latest;
+    applied(step);
   }
 }
 

@@ -12,11 +12,16 @@ export interface OpenPostgresOptions {
   connectTimeoutMs?: number;
   /** Where the migration lines and failures of idle connections go. Defaults to stderr, each line prefixed "postgres: ". */
   log?: (line: string) => void;
+  /**
+   * Bring the database to this llamadesk's schema on open. Defaults to true. With false the database is only
+   * connected to, as it is (`llamadesk db status` reports a database that is behind, or ahead, this way).
+   */
+  migrate?: boolean;
 }
 
 /**
  * Connects to the PostgreSQL database at `url` (`postgresql://user:password@host:5432/database`; pg's
- * `?sslmode=` and `?host=/socket/dir` apply) and brings it to this llamadesk's schema (see `migrate`).
+ * `?sslmode=` and `?host=/socket/dir` apply) and brings it to this llamadesk's schema (see `migrate`; not with `migrate: false`).
  * The stores take the result; closing it is the caller's.
  *
  * Throws DATABASE_UNREACHABLE (naming host, port and what to check, never the password) when no connection
@@ -37,7 +42,8 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
   pool.on("error", (error) => log(toLlamadeskError(error, target).message));
   const postgres = new Postgres(pool, target);
   try {
-    await migrate(postgres, MIGRATIONS, log);
+    if (options.migrate === false) await postgres.query("SELECT 1");
+    else await migrate(postgres, MIGRATIONS, log);
     return postgres;
   } catch (error) {
     await postgres.close().catch(() => undefined);

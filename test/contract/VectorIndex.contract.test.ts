@@ -75,6 +75,33 @@ describe.each(implementations)("VectorIndex contract: $name", (impl) => {
     expect(unknown).toBeNaN();
   });
 
+  it("vectorsOf gives the stored vectors, unit length in the direction given, also after a save and load; undefined for unknown ids", async () => {
+    const index = impl.create(dims);
+    // Not unit length, so a copy that kept them as given would show it.
+    const given = randomUnitVectors(20, dims, seededRandom(11)).map((v, i) => v.map((x) => x * (i + 2)));
+    index.upsert(given.map((vector, i) => ({ id: `doc-${i}`, vector })));
+    index.delete(["doc-4"]);
+    const dir = await mkdtemp(join(tmpdir(), "llamadesk-vi-"));
+    dirs.push(dir);
+    await index.save(dir);
+    for (const source of [index, await impl.load(dir, dims)]) {
+      const [a, deleted, b, unknown] = source.vectorsOf(["doc-3", "doc-4", "doc-17", "nope"]);
+      expect(deleted).toBeUndefined();
+      expect(unknown).toBeUndefined();
+      for (const [vector, i] of [[a, 3], [b, 17]] as const) {
+        expect(vector).toHaveLength(dims);
+        expect(Math.hypot(...vector!)).toBeCloseTo(1, 5);
+        const norm = Math.hypot(...given[i]!);
+        vector!.forEach((x, j) => expect(x).toBeCloseTo(given[i]![j]! / norm, 5));
+      }
+      // A copy searched as the original: same hits, same scores.
+      const copy = impl.create(dims);
+      const ids = Array.from({ length: 20 }, (_, i) => `doc-${i}`).filter((id) => id !== "doc-4");
+      copy.upsert(source.vectorsOf(ids).map((vector, i) => ({ id: ids[i]!, vector: vector! })));
+      expect(copy.search(given[9]!, 5).map((h) => h.id)).toEqual(index.search(given[9]!, 5).map((h) => h.id));
+    }
+  });
+
   it("survives a save and load with the same answers, deletions included", async () => {
     const { index, vectors } = filled(300, 7);
     index.delete(["doc-0", "doc-1"]);
