@@ -1,4 +1,3 @@
-import { dirname, join, resolve } from "node:path";
 import { readEnv } from "../config.js";
 import { databaseOf, indexDirOf, loadConfigFile, storePathOf } from "../configFile.js";
 import { openDatabase, openHandoffTicketStore } from "../openStateStores.js";
@@ -8,6 +7,7 @@ import { PostgresWebState } from "../postgres/PostgresWebState.js";
 import { createLocalBot } from "../presets/createLocalBot.js";
 import { localBotOptions, type BotCliOptions } from "./askCommand.js";
 import { parsePort } from "./cliOptions.js";
+import { handoffTicketsPathOf } from "./handoffTicketsPathOf.js";
 import { stopSignal } from "./stopSignal.js";
 
 export interface ServeCliOptions extends BotCliOptions {
@@ -26,7 +26,7 @@ export async function serveCommand(options: ServeCliOptions, signals: NodeJS.Pro
   const env = readEnv();
   const port = options.port ?? web.port ?? (env.port === undefined ? undefined : parsePort(env.port, "PORT")) ?? DEFAULT_WEB_PORT;
   const storePath = storePathOf(config, indexDirOf(options.index, config));
-  const ticketsPath = web.tickets ? resolve(path ? dirname(path) : process.cwd(), web.tickets) : join(dirname(resolve(storePath)), "handoff-tickets.sqlite");
+  const ticketsPath = handoffTicketsPathOf({ config, ...(path ? { path } : {}) }, storePath);
 
   // One database (when configured) for the knowledge, the conversations, the tickets and the web state.
   const database = databaseOf(options, config);

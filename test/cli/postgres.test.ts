@@ -195,6 +195,25 @@ describe("llamadesk db migrate / db status / migrate-to-postgres (built bin)", (
     expect((await status(url)).knowledgeBases).toEqual([expect.objectContaining({ name: "shop", docs: local.docs, chunks: local.chunks })]);
   });
 
+  it("migrate-to-postgres reads from where the config file puts the index, conversations, queue and tickets, and into its database", async () => {
+    const { url } = await fresh();
+    const site = join(work, "site");
+    await mkdir(site, { recursive: true });
+    await writeFile(
+      join(site, "llamadesk.config.json"),
+      JSON.stringify({ index: indexDir, database: url, knowledge: "site", store: "state/chats.sqlite", mining: { queue: "state/queue.sqlite" }, web: { tickets: "state/tickets.sqlite" } }),
+    );
+    const result = JSON.parse(ok(await cli(["migrate-to-postgres", "--config", join(site, "llamadesk.config.json"), "--json"])).stdout) as Record<string, { path: string }>;
+    expect(result).toMatchObject({
+      knowledge: "site",
+      index: { path: indexDir, copied: local.docs },
+      conversations: { path: join(site, "state", "chats.sqlite"), found: false },
+      reviewQueue: { path: join(site, "state", "queue.sqlite"), found: false },
+      tickets: { path: join(site, "state", "tickets.sqlite"), found: false },
+    });
+    expect((await status(url)).knowledgeBases).toEqual([expect.objectContaining({ name: "site", docs: local.docs })]);
+  });
+
   it("migrate-to-postgres without an index to copy says where it looked", async () => {
     const { url } = await fresh();
     const result = await cli(["migrate-to-postgres", "--database", url, "--index", join(work, "missing-index")]);
