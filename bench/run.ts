@@ -5,8 +5,10 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres   one bench only
  *   BENCH_SOAK_ASKS, BENCH_SOAK_CONVERSATIONS, BENCH_SOAK_ROUNDS   the soak bench's sizes (6000, 100000, 12)
+ *   BENCH_POSTGRES_URL=postgresql://postgres@db:5432/postgres   the postgres bench on that server (a superuser's URL;
+ *                                    its databases llamadesk_bench_* are dropped afterwards) instead of a throwaway one
  *   BENCH_ANSWER_SHAPES=tinyllama    the answer (speed) bench's model shapes, comma-separated: tinyllama,
  *                                    llama2-7b (default both; tinyllama with --quick). The random-weight models
  *                                    are generated once into node_modules/.cache/llamadesk/bench/ (7B: 3.8 GB)
@@ -25,6 +27,7 @@ import { benchAnswerQuality } from "./answerQuality.js";
 import { benchMiningQuality } from "./miningQuality.js";
 import { benchSlackExportIngest } from "./slackExportIngest.js";
 import { benchSoak } from "./soak.js";
+import { benchPostgresVsLocal } from "./postgresVsLocal.js";
 
 interface Bench {
   run: (options: BenchOptions) => Promise<BenchRow[]>;
@@ -45,6 +48,8 @@ const BENCHES: Record<string, Bench> = {
   "slack-export": { run: benchSlackExportIngest, slow: true },
   // Runs the built `llamadesk serve` for a few minutes (asks and 100k created conversations), sampling its RSS.
   soak: { run: benchSoak, slow: true },
+  // A throwaway PostgreSQL + pgvector against the local store: 100k-vector loads and searches, quality, ingest, bot.ask.
+  postgres: { run: benchPostgresVsLocal, slow: true },
 };
 
 const only = process.env.BENCH_ONLY?.trim() || undefined;
@@ -62,8 +67,10 @@ for (const shape of answerShapes ?? []) {
 }
 
 let shared: Promise<Embedder> | undefined;
+const postgresUrl = process.env.BENCH_POSTGRES_URL?.trim() || undefined;
 const options: BenchOptions = {
   quick,
+  ...(postgresUrl ? { postgresUrl } : {}),
   ...(answerShapes?.length ? { answerShapes: answerShapes as AnswerBenchShape[] } : {}),
   embedder: () =>
     (shared ??= (async () => {

@@ -6,6 +6,8 @@ export interface BenchOptions {
   quick: boolean;
   /** The default embedder, loaded and warmed up once and shared by every bench. */
   embedder: () => Promise<Embedder>;
+  /** The PostgreSQL bench's server (a superuser's URL, BENCH_POSTGRES_URL). Defaults to a throwaway server of its own. */
+  postgresUrl?: string;
   /** Model shapes the answer bench runs. Defaults to both (`tinyllama` only with `quick`). */
   answerShapes?: AnswerBenchShape[];
 }
