@@ -20,10 +20,10 @@ const DIMENSIONS = 512;
 const WARMUP_QUERIES = 50;
 
 /**
- * PostgreSQL + pgvector against the embedded local store (issue 13), on a throwaway server started for the run:
- * (1) pgvector HNSW vs an exact scan vs hnswlib at 100k x 512-d; (2) retrieval quality on both stores;
- * (3) ingest and an unchanged re-sync; (4) bot.ask latency, and one bot vs two replicas on one database.
- * Without an installed PostgreSQL with pgvector it says so and records nothing.
+ * PostgreSQL + pgvector against the embedded local store (issue 13), on a throwaway server started for the run
+ * (or BENCH_POSTGRES_URL's): (1) pgvector HNSW vs an exact scan vs hnswlib at 100k x 512-d; (2) retrieval quality
+ * on both stores; (3) ingest and an unchanged re-sync; (4) bot.ask latency, and one bot vs two replicas on one
+ * database. Without an installed PostgreSQL with pgvector it says so in one line and records nothing.
  */
 export async function benchPostgresVsLocal(options: BenchOptions): Promise<BenchRow[]> {
   const rec = new Recorder("postgres");

@@ -48,7 +48,7 @@ const BENCHES: Record<string, Bench> = {
   "slack-export": { run: benchSlackExportIngest, slow: true },
   // Runs the built `llamadesk serve` for a few minutes (asks and 100k created conversations), sampling its RSS.
   soak: { run: benchSoak, slow: true },
-  // A throwaway PostgreSQL + pgvector against the local store: 100k-vector loads and searches, quality, ingest, bot.ask.
+  // PostgreSQL + pgvector against the local store (~35 min): two 100k-vector loads and searches, quality (embeds ~15k texts), ingest, bot.ask.
   postgres: { run: benchPostgresVsLocal, slow: true },
 };
 
