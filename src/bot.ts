@@ -9,7 +9,7 @@ import { ANSWER_MODES, resolvePolicy, type AnswerMode, type AnswerPolicy, type A
 import { createPipelineSteps, type PipelineSteps, type Retriever } from "./pipeline/createPipelineSteps.js";
 import type { Prompts } from "./prompts/loadPrompts.js";
 import { HybridRetriever } from "./retrieval/HybridRetriever.js";
-import type { ConversationStore, FeedbackCounts, FeedbackInput, Turn } from "./store/ConversationStore.js";
+import type { ConversationStatus, ConversationStore, FeedbackCounts, FeedbackInput, Turn } from "./store/ConversationStore.js";
 
 export interface BotOptions {
   /** The knowledge the bot answers from (`openKnowledgeStore`). New knowledge a sync applies is answered from at once. */
@@ -60,6 +60,11 @@ export interface Bot {
   feedback(input: FeedbackInput): Promise<FeedbackCounts>;
   /** A human has finished with a handed-off conversation: the bot answers in it again. */
   resolve(conversationId: string): Promise<void>;
+  /**
+   * Where the conversation stands (`handed-off`: a human has it and the bot stays quiet), as the conversation
+   * store has it, so every replica on one store agrees; `undefined` for a conversation not started yet.
+   */
+  status(conversationId: string): Promise<ConversationStatus | undefined>;
   /**
    * True the first time `channel` ("slack") sees platform event `eventId`, false when the platform delivers it
    * again (a Slack retry, a Discord replay) within an hour: kept in the conversation store, so a redelivery after
@@ -124,6 +129,7 @@ export function createBot(options: BotOptions): Bot {
     history: (conversationId) => store.history(conversationId),
     feedback: (feedback) => store.recordFeedback(feedback),
     resolve: async (conversationId) => void (await store.setStatus(conversationId, "resolved")),
+    status: async (conversationId) => (await store.getConversation(conversationId))?.status,
     firstSighting: (channel, eventId) => firstSighting(store, channel, eventId),
     async dispose() {
       if (disposed) return;

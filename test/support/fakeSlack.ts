@@ -38,7 +38,7 @@ export interface FakeSlackOptions {
 }
 
 /**
- * A local stand-in for Slack's cloud: the Web API methods the bot calls (auth.test, chat.*, conversations.replies,
+ * A local stand-in for Slack's cloud: the Web API methods the bot calls (auth.test, chat.*, conversations.replies/history,
  * reactions.add, views.open, apps.connections.open), response URLs, and a Socket Mode WebSocket that sends
  * `hello` and event envelopes and collects the acks. It keeps the messages posted and records every call.
  */
@@ -246,6 +246,18 @@ export class FakeSlack {
       case "conversations.replies": {
         const message = this.messages.find((m) => m.channel === p.channel && m.ts === p.ts);
         return message ? { ok: true, messages: [message], has_more: false } : { ok: false, error: "thread_not_found" };
+      }
+      case "conversations.history": {
+        // The channel's top-level messages, newest first, paged with an opaque cursor (as Slack documents it).
+        const inChannel = this.messages
+          .filter((m) => m.channel === p.channel && (!m.thread_ts || m.thread_ts === m.ts))
+          .filter((m) => (p.oldest === undefined || Number(m.ts) > Number(p.oldest)) && (p.latest === undefined || Number(m.ts) < Number(p.latest)))
+          .sort((a, b) => Number(b.ts) - Number(a.ts));
+        const start = p.cursor ? Number(Buffer.from(String(p.cursor), "base64").toString().replace("offset:", "")) : 0;
+        const limit = Math.min(Number(p.limit ?? 100) || 100, 999);
+        const page = inChannel.slice(start, start + limit);
+        const more = start + limit < inChannel.length;
+        return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString("base64") : "" } };
       }
       case "reactions.add":
       case "views.open":

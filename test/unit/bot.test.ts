@@ -155,7 +155,11 @@ describe("createBot / bot.ask", () => {
     const third = await ask(bot, "How do I reset my password?");
     expect(third).toEqual([{ type: "handoff", reason: "awaiting-human", message: "" }]);
     expect((await store.history("c1")).at(-1)).toMatchObject({ role: "user", text: "How do I reset my password?" });
+    // Channels ask the bot where the conversation stands (the store's answer, so every replica agrees).
+    expect(await bot.status("c1")).toBe("handed-off");
+    expect(await bot.status("never-started")).toBeUndefined();
     await bot.resolve("c1");
+    expect(await bot.status("c1")).toBe("resolved");
     expect(types(await ask(bot, "How do I reset my password?"))).toEqual(["sources", "token", "done"]);
   });
 

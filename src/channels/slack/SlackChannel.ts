@@ -132,8 +132,6 @@ export class SlackChannel implements Channel {
       settings,
       logger,
       botUserId,
-      handedOff: new Set(),
-      escalations: new Map(),
       answer: (request) =>
         answers.spawn(
           (signal) => replyWithAnswer(runtime, request, signal),

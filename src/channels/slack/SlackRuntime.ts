@@ -1,4 +1,4 @@
-import type { Logger, types } from "@slack/bolt";
+import type { Logger } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Bot } from "../../bot.js";
 import type { SlackChannelMode, SlackSettings } from "./slackConfig.js";
@@ -21,10 +21,6 @@ export interface SlackRuntime {
   logger: Logger;
   /** The bot's own user id (from auth.test). */
   botUserId: string;
-  /** Conversations this process has handed to a human and not yet seen resolved: no placeholder for them. */
-  handedOff: Set<string>;
-  /** Escalation posts, by conversation, so resolving can update them and ✅ on them can resolve. */
-  escalations: Map<string, { channel: string; ts: string; blocks: types.KnownBlock[] }>;
   /** Answers in the background, tracked so `stop()` can wait for it or cancel it. */
   answer(request: AnswerRequest): void;
 }

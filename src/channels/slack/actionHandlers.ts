@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, types } from "@slack/bolt";
 import { isLlamadeskError } from "../../errors.js";
 import type { Vote } from "../../store/ConversationStore.js";
 import { ACTIONS } from "./answerBlocks.js";
+import { conversationOfEscalation } from "./escalationPosts.js";
 import { resolveConversation, resolvedBlocks } from "./handOff.js";
 import { conversationOfMessage, replyTargetOf } from "./slackConversationId.js";
 import { describeSlackError, type SlackRuntime } from "./SlackRuntime.js";
@@ -37,9 +38,9 @@ export function registerActionHandlers(app: App, rt: SlackRuntime): void {
   app.action<BlockAction<ButtonAction>>(ACTIONS.resolve, async ({ ack, action, body }) => {
     await ack();
     const conversationId = action.value ?? "";
-    // resolveConversation updates the escalation post it knows of; the pressed message, if another, is updated here.
-    const known = rt.escalations.get(conversationId);
-    if (!(await resolveConversation(rt, conversationId, body.user.id)) || !body.message || !body.channel || body.message.ts === known?.ts) return;
+    // resolveConversation updates the escalation post; the pressed message, if another, is updated here.
+    const resolved = await resolveConversation(rt, conversationId, body.user.id);
+    if (!resolved || !body.message || !body.channel || body.message.ts === resolved.escalationTs) return;
     const done = `:white_check_mark: Resolved by <@${body.user.id}>.`;
     const blocks = resolvedBlocks(done, (body.message.blocks ?? []) as types.KnownBlock[]);
     await rt.client.chat
@@ -70,12 +71,15 @@ async function recordVote(rt: SlackRuntime, body: BlockAction, turnId: string, v
   await rt.client.chat.postEphemeral({ channel: body.channel.id, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
 }
 
-/** The conversation a reacted-to message belongs to: an escalation post's, or the thread it is in. */
+/** The conversation a reacted-to message belongs to: an escalation post's (its button says), or the thread it is in. */
 async function conversationOfReaction(rt: SlackRuntime, channel: string, ts: string): Promise<string | undefined> {
-  for (const [conversationId, post] of rt.escalations) if (post.channel === channel && post.ts === ts) return conversationId;
   try {
     const replies = await rt.client.conversations.replies({ channel, ts, limit: 1, inclusive: true });
     const message = replies.messages?.find((m) => m.ts === ts) ?? replies.messages?.[0];
+    if (channel === rt.settings.handoff.channel) {
+      const escalated = conversationOfEscalation(message);
+      if (escalated) return escalated;
+    }
     return conversationOfMessage(channel, { ts, ...(message?.thread_ts ? { thread_ts: message.thread_ts } : {}) });
   } catch (error) {
     rt.logger.warn(`Cannot look up the thread of a ✅ in ${channel}: ${describeSlackError(error)}`);

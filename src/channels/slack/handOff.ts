@@ -3,6 +3,7 @@ import type { HandoffReason } from "../../BotEvent.js";
 import { isLlamadeskError } from "../../errors.js";
 import { ACTIONS, mentionOf } from "./answerBlocks.js";
 import { escapeMrkdwn } from "./toMrkdwn.js";
+import { findEscalationPost } from "./escalationPosts.js";
 import { replyTargetOf } from "./slackConversationId.js";
 import { describeSlackError, type AnswerRequest, type SlackRuntime } from "./SlackRuntime.js";
 
@@ -47,26 +48,28 @@ export async function escalate(rt: SlackRuntime, request: AnswerRequest, reason:
       elements: [{ type: "button", style: "primary", text: { type: "plain_text", text: "Mark resolved" }, action_id: ACTIONS.resolve, value: request.conversationId }],
     },
   ];
-  const posted = await client.chat.postMessage({ channel: to, text: headline, blocks, unfurl_links: false });
-  if (posted.ts) rt.escalations.set(request.conversationId, { channel: to, ts: posted.ts, blocks });
+  // The post is the record: resolving (on any replica) finds it again by its button's value.
+  await client.chat.postMessage({ channel: to, text: headline, blocks, unfurl_links: false });
 }
 
 /**
  * A human marked the conversation resolved (button or ✅): the bot answers in it again. The thread is told so
- * and the escalation post shows who resolved it. Returns false when there is no such conversation.
+ * and the escalation post shows who resolved it. Everything it reads is shared (the conversation's status in
+ * the store, the post in Slack), so it works on any replica. Resolves false when there is no such conversation,
+ * else with the escalation post it updated, if any.
  */
-export async function resolveConversation(rt: SlackRuntime, conversationId: string, by: string): Promise<boolean> {
+export async function resolveConversation(rt: SlackRuntime, conversationId: string, by: string): Promise<false | { escalationTs?: string }> {
   const { client, logger } = rt;
-  // Known from this process, or (after a restart) from the stored turns: the last answer was the handoff.
-  const wasHandedOff = rt.handedOff.delete(conversationId) || (await rt.bot.history(conversationId)).findLast((t) => t.role === "assistant")?.outcome === "handoff";
+  const wasHandedOff = (await rt.bot.status(conversationId)) === "handed-off";
+  const escalation = wasHandedOff
+    ? await findEscalationPost(rt, conversationId).catch((error) => void logger.warn(`Cannot read the escalation channel: ${describeSlackError(error)}`))
+    : undefined;
   try {
     await rt.bot.resolve(conversationId);
   } catch (error) {
     if (isLlamadeskError(error, "CONVERSATION_NOT_FOUND")) return false;
     throw error;
   }
-  const escalation = rt.escalations.get(conversationId);
-  rt.escalations.delete(conversationId);
   const done = `:white_check_mark: Resolved by <@${by}>.`;
   const target = replyTargetOf(conversationId);
   const tasks: Promise<unknown>[] = [];
@@ -79,7 +82,7 @@ export async function resolveConversation(rt: SlackRuntime, conversationId: stri
   for (const result of await Promise.allSettled(tasks)) {
     if (result.status === "rejected") logger.warn(`After resolving ${conversationId}: ${describeSlackError(result.reason)}`);
   }
-  return true;
+  return escalation ? { escalationTs: escalation.ts } : {};
 }
 
 /** The blocks of a message whose "Mark resolved" button was used: the button replaced by who resolved it. */

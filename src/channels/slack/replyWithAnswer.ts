@@ -23,7 +23,8 @@ export async function replyWithAnswer(rt: SlackRuntime, request: AnswerRequest, 
     client.chat.postMessage({ channel: target.channel, ...(target.threadTs ? { thread_ts: target.threadTs } : {}), ...message, unfurl_links: false, unfurl_media: false });
 
   let placeholderTs: string | undefined;
-  if (!target.ephemeral && !rt.handedOff.has(conversationId)) {
+  // A conversation a human has (on any replica: the store says) gets no placeholder: the bot stays quiet there.
+  if (!target.ephemeral && (await rt.bot.status(conversationId)) !== "handed-off") {
     try {
       placeholderTs = (await post(messageOf(emptyView()))).ts;
     } catch (error) {
@@ -50,7 +51,6 @@ export async function replyWithAnswer(rt: SlackRuntime, request: AnswerRequest, 
         for (const notice of view.notices) logger.info(notice);
         if (view.state === "failed") logger.error(`Answer in ${conversationId} failed [${view.error?.code}]: ${view.error?.message}`);
         if (view.state === "quiet") {
-          rt.handedOff.add(conversationId);
           if (placeholderTs) await client.chat.delete({ channel: target.channel, ts: placeholderTs });
           return;
         }
@@ -59,7 +59,6 @@ export async function replyWithAnswer(rt: SlackRuntime, request: AnswerRequest, 
       onRenderError: (error) => logger.warn(`Could not update the answer in ${conversationId}: ${describeSlackError(error)}`),
     });
     if (view.handoff && view.handoff.reason !== "awaiting-human") {
-      rt.handedOff.add(conversationId);
       await escalate(rt, request, view.handoff.reason).catch((error) =>
         logger.error(`Could not post the handoff of ${conversationId} to ${settings.handoff.channel}: ${describeSlackError(error)}`),
       );

@@ -248,28 +248,33 @@ describe("Slack channel over HTTP (Events API)", () => {
     expect((await local.store.getConversation(`slack:${SUPPORT}:${ts}`))?.status).toBe("handed-off");
   });
 
-  it("after a restart, stays quiet in a thread handed off before it (the placeholder removed) and ✅ still brings it back", async () => {
+  it("after a restart, stays quiet in a thread handed off before it (no placeholder) and ✅ on the escalation post still brings it back", async () => {
     const { ts, answer } = await mentionAnswered();
     await press(answer, ts, 2); // Talk to a human
-    await fake.waitForCall("chat.postMessage", (c) => c.params.channel === ESCALATION && JSON.stringify(c.params.blocks).includes(ts));
+    const escalation = await fake.waitForCall("chat.postMessage", (c) => c.params.channel === ESCALATION && JSON.stringify(c.params.blocks).includes(ts));
+    const escalationTs = fake.messages.find((m) => m.channel === ESCALATION && m.text === escalation.params.text)!.ts;
 
-    // A new process (a new channel on the same store) knows nothing in memory about the handoff.
-    const restarted = new SlackChannel({ mode: "http", port: 0, apiUrl: fake.apiUrl, signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, env: {}, logLevel: LogLevel.ERROR });
+    // A new process (a new channel on the same store) has nothing in memory: the store and Slack hold the handoff.
+    const restarted = new SlackChannel({ mode: "http", port: 0, apiUrl: fake.apiUrl, signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, env: {}, logLevel: LogLevel.ERROR, handoff: { channel: ESCALATION } });
     await restarted.start(local.bot);
     try {
       const restartedUrl = `http://127.0.0.1:${restarted.port}/slack/events`;
       const inThreadBefore = fake.messages.filter((m) => m.thread_ts === ts).length;
       const postsBefore = fake.callsOf("chat.postMessage").length;
       await postToSlackEndpoint(restartedUrl, { json: messageEvent({ channel: SUPPORT, user: CUSTOMER, text: "Still there?", ts: fake.nextTs(), thread_ts: ts }) });
-      const removed = await fake.waitForCall("chat.delete", (c) => c.params.channel === SUPPORT);
-      // It cannot know before asking the bot, so it posted a placeholder, and deleted it when the bot stayed quiet.
-      expect(fake.callsOf("chat.postMessage").slice(postsBefore).map((c) => [c.params.thread_ts, c.params.text])).toEqual([[ts, "Looking that up…"]]);
+      await expect.poll(async () => (await local.bot.history(`slack:${SUPPORT}:${ts}`)).at(-1)?.text).toBe("Still there?");
+      // The store says a human has it: no placeholder posted (or deleted), nothing in the thread.
+      expect(fake.callsOf("chat.postMessage").length).toBe(postsBefore);
+      expect(fake.callsOf("chat.delete")).toHaveLength(0);
       expect(fake.messages.filter((m) => m.thread_ts === ts)).toHaveLength(inThreadBefore);
-      expect(fake.messages.some((m) => m.ts === removed.params.ts)).toBe(false);
-      expect((await local.bot.history(`slack:${SUPPORT}:${ts}`)).at(-1)?.text).toBe("Still there?");
 
-      await postToSlackEndpoint(restartedUrl, { json: reactionAdded({ user: AGENT, reaction: "heavy_check_mark", channel: SUPPORT, ts }) });
+      // ✅ on the escalation post, which this process never posted: it reads the post's button to find the thread.
+      await postToSlackEndpoint(restartedUrl, { json: reactionAdded({ user: AGENT, reaction: "heavy_check_mark", channel: ESCALATION, ts: escalationTs }) });
       await fake.waitForCall("chat.postMessage", (c) => c.params.thread_ts === ts && String(c.params.text).includes("answer questions here again"));
+      const updated = await fake.waitForCall("chat.update", (c) => c.params.channel === ESCALATION && c.params.ts === escalationTs);
+      expect(updated.params.text).toBe(`:white_check_mark: Resolved by <@${AGENT}>.`);
+      expect(JSON.stringify(updated.params.blocks)).not.toContain("llamadesk_resolve");
+      expect(JSON.stringify(updated.params.blocks)).toContain("asked for a human");
       expect((await local.store.getConversation(`slack:${SUPPORT}:${ts}`))?.status).toBe("resolved");
     } finally {
       await restarted.stop();

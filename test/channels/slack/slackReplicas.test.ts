@@ -4,7 +4,7 @@ import { SlackChannel, type SlackChannelOptions } from "../../../src/channels/sl
 import { FakeSlack } from "../../support/fakeSlack.js";
 import { useTestDatabase } from "../../support/postgres/testDatabase.js";
 import { RESET_ANSWER, RESET_QUESTION, replicaBot, type ReplicaBot } from "../../support/replicaBots.js";
-import { APP_TOKEN, appMention, BOT_TOKEN, BOT_USER, SIGNING_SECRET, slackSignature } from "./slackRequests.js";
+import { APP_TOKEN, appMention, BOT_TOKEN, BOT_USER, messageEvent, reactionAdded, SIGNING_SECRET, slackSignature } from "./slackRequests.js";
 
 // Two replicas of one Slack bot (the real Bolt App, each its own pool on one database) against the local fake
 // Slack. Slack may deliver an event to either replica, and again after a retry or a reconnect: the conversation
@@ -44,6 +44,17 @@ async function twoReplicas(options: SlackChannelOptions): Promise<{ replica: Rep
   return replicas;
 }
 
+/** Sends a signed Events API request to one replica's HTTP endpoint, as Slack (or the load balancer) would. */
+function deliver(port: number, event: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const raw = JSON.stringify(event);
+  const timestamp = Math.floor(Date.now() / 1000);
+  return fetch(`http://127.0.0.1:${port}/slack/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": slackSignature(SIGNING_SECRET, timestamp, raw), ...headers },
+    body: raw,
+  });
+}
+
 /** The bot's messages in a thread, and its finished answer there (the message with buttons). */
 const botMessagesIn = (threadTs: string) => fake.messages.filter((m) => m.thread_ts === threadTs && m.user === BOT_USER);
 const answerIn = (threadTs: string) =>
@@ -70,15 +81,6 @@ describe("Slack with several replicas on one database", () => {
 
   it("HTTP mode: an event, and Slack's retry of it reaching the other replica behind the load balancer, are answered once", async () => {
     const replicas = await twoReplicas({ signingSecret: SIGNING_SECRET, mode: "http", port: 0 });
-    const deliver = (port: number, event: unknown, headers: Record<string, string> = {}) => {
-      const raw = JSON.stringify(event);
-      const timestamp = Math.floor(Date.now() / 1000);
-      return fetch(`http://127.0.0.1:${port}/slack/events`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": slackSignature(SIGNING_SECRET, timestamp, raw), ...headers },
-        body: raw,
-      });
-    };
     const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${RESET_QUESTION}` });
     const event = appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> ${RESET_QUESTION}`, ts });
     const [first, retry] = await Promise.all([
@@ -91,5 +93,33 @@ describe("Slack with several replicas on one database", () => {
     expect(decisionsOn(replicas, ts).sort()).toEqual([false, true]);
     expect((await answerIn(ts)).text).toContain(RESET_ANSWER);
     expect(botMessagesIn(ts)).toHaveLength(1);
+  });
+
+  it("a handoff made on one replica is honoured and resolved on the other: no placeholder there, ✅ on the escalation post updates it", async () => {
+    const ESCALATION = "C0ESCALATE";
+    const AGENT = "U0AGENT";
+    const [a, b] = await twoReplicas({ signingSecret: SIGNING_SECRET, mode: "http", port: 0, handoff: { channel: ESCALATION } });
+    const ts = fake.addMessage({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> I'd like to talk to a human.` });
+    await deliver(a!.channel.port!, appMention({ channel: SUPPORT, user: CUSTOMER, text: `<@${BOT_USER}> I'd like to talk to a human.`, ts }));
+    const escalation = await fake.waitFor(() => fake.messages.find((m) => m.channel === ESCALATION && JSON.stringify(m.blocks).includes(`slack:${SUPPORT}:${ts}`)), 20_000, "the escalation post");
+    const conversationId = `slack:${SUPPORT}:${ts}`;
+    expect(await b!.replica.bot.status(conversationId)).toBe("handed-off");
+
+    // The customer writes again; the load balancer sends it to B, which never saw the handoff in memory.
+    const postsBefore = fake.callsOf("chat.postMessage").length;
+    await deliver(b!.channel.port!, messageEvent({ channel: SUPPORT, user: CUSTOMER, text: "Hello? Anyone there?", ts: fake.nextTs(), thread_ts: ts }));
+    await vi.waitFor(async () => expect((await b!.replica.bot.history(conversationId)).at(-1)?.text).toBe("Hello? Anyone there?"), eventually);
+    expect(fake.callsOf("chat.postMessage").length).toBe(postsBefore);
+
+    // An agent reacts ✅ on the escalation post; Slack sends the event to B.
+    await deliver(b!.channel.port!, reactionAdded({ user: AGENT, reaction: "white_check_mark", channel: ESCALATION, ts: escalation.ts }));
+    const updated = await fake.waitForCall("chat.update", (c) => c.params.channel === ESCALATION && c.params.ts === escalation.ts);
+    expect(updated.params.text).toBe(`:white_check_mark: Resolved by <@${AGENT}>.`);
+    await fake.waitForCall("chat.postMessage", (c) => c.params.thread_ts === ts && String(c.params.text).includes("answer questions here again"));
+    expect(await a!.replica.bot.status(conversationId)).toBe("resolved");
+
+    // A is answering in the thread again.
+    await deliver(a!.channel.port!, messageEvent({ channel: SUPPORT, user: CUSTOMER, text: RESET_QUESTION, ts: fake.nextTs(), thread_ts: ts }));
+    await fake.waitFor(() => botMessagesIn(ts).find((m) => m.text.includes(RESET_ANSWER)), 20_000, "the answer after resolving");
   });
 });
