@@ -46,6 +46,7 @@ export type ErrorCode =
   | "API_KEY_INVALID"
   | "REQUEST_TOO_LARGE"
   | "ROUTE_NOT_FOUND"
+  | "SERVER_STOPPING"
   | "WIDGET_NOT_BUILT"
   | "INTERNAL_ERROR";
 

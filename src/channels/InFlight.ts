@@ -5,6 +5,14 @@ export interface InFlightStopOptions {
   reason?: unknown;
 }
 
+/** Work started with `InFlight.begin()`. */
+export interface InFlightHandle {
+  /** Aborted by `stop()` once its grace period is over. */
+  signal: AbortSignal;
+  /** The work has ended. */
+  end(): void;
+}
+
 /**
  * The work a channel has in progress (answers being streamed, handlers running), so that stopping the
  * channel can let it finish or cancel it, and wait for it: every channel stops the same way. Once `stop()`
@@ -25,18 +33,39 @@ export class InFlight {
    * or with undefined without running it once stopping.
    */
   async run<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    const handle = this.begin();
+    if (!handle) return undefined;
+    try {
+      return await work(handle.signal);
+    } finally {
+      handle.end();
+    }
+  }
+
+  /**
+   * Starts work that is not one promise, such as an answer streamed to a client: `stop()` aborts its signal and
+   * waits until `end()` is called (calling it again does nothing). Undefined once stopping.
+   */
+  begin(): InFlightHandle | undefined {
     if (this.closing) return undefined;
     const controller = new AbortController();
+    let finish!: () => void;
+    const task = new Promise<void>((resolve) => (finish = resolve));
     this.controllers.add(controller);
-    let task: Promise<T> | undefined;
-    try {
-      task = work(controller.signal);
-      this.tasks.add(task);
-      return await task;
-    } finally {
-      this.controllers.delete(controller);
-      if (task) this.tasks.delete(task);
-    }
+    this.tasks.add(task);
+    return {
+      signal: controller.signal,
+      end: () => {
+        this.controllers.delete(controller);
+        this.tasks.delete(task);
+        finish();
+      },
+    };
+  }
+
+  /** Resolves once the work in progress now has ended, without stopping anything. */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.tasks]);
   }
 
   /** Starts `work` in the background, tracked as `run` tracks it; its failure goes to `onError`. Nothing starts once stopping. */

@@ -18,6 +18,8 @@ export interface WebChannelOptions extends Omit<WebAppOptions, "bot" | "config" 
   port?: number;
   /** Wins over `config.host`. */
   host?: string;
+  /** How long `stop()` lets answers being streamed finish before it aborts them, in ms. Defaults to 5000. */
+  stopGraceMs?: number;
 }
 
 /** The web channel: the HTTP API, `/widget.js` and the demo page, served by @hono/node-server. */
@@ -65,21 +67,23 @@ export class WebChannel implements Channel {
     this.web = web;
   }
 
-  /** Aborts answers in progress, closes connections, waits for webhook deliveries, closes the ticket store. */
+  /**
+   * Stops listening; new messages on open connections get 503. Answers being streamed get `stopGraceMs` to
+   * finish (a rolling restart of replicas cuts no answer short), then are aborted. Waits for them and for
+   * webhook deliveries, closes the connections and the ticket store.
+   */
   async stop(): Promise<void> {
     const server = this.server;
     const web = this.web;
     this.server = undefined;
     this.web = undefined;
     if (!server) return;
-    web?.abortAll();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      // Streams in progress were aborted above; whatever is still open is cut.
-      setTimeout(() => server.closeAllConnections(), 1000).unref();
-    });
-    await web?.settled();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await web?.stop({ graceMs: this.options.stopGraceMs ?? 5000 });
+    // Every stream has ended: cut what is still open (idle keep-alive connections, slow readers).
+    setTimeout(() => server.closeAllConnections(), 1000).unref();
+    await closed;
     await this.options.tickets.dispose();
     this.address = undefined;
     this.origins = [];

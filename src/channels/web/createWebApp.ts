@@ -4,6 +4,8 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { Bot } from "../../bot.js";
 import { packageRoot } from "../../config.js";
+import { LlamadeskError } from "../../errors.js";
+import { InFlight } from "../InFlight.js";
 import type { HandoffTicketStore } from "../../store/HandoffTicketStore.js";
 import { ConversationIds } from "./ConversationIds.js";
 import { apiKeyGuard, clientIp, originGuard, originPolicy, perIpLimit } from "./guards.js";
@@ -50,9 +52,12 @@ export interface WebAppOptions {
 export interface WebApp {
   /** The hono app: `app.fetch` for a server, `app.request()` in tests. */
   app: Hono<WebEnv>;
-  /** Aborts every answer being streamed (the server is stopping). */
-  abortAll(): void;
-  /** Resolves once webhook deliveries in progress have finished. */
+  /**
+   * The server is stopping: new messages get 503, answers being streamed have `graceMs` (default 0) to finish
+   * before they are aborted; resolves once they and the webhook deliveries in progress have ended.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  /** Resolves once the answers and webhook deliveries in progress now have ended, stopping nothing. */
   settled(): Promise<void>;
 }
 
@@ -64,8 +69,7 @@ export function createWebApp(options: WebAppOptions): WebApp {
   const config = options.config ?? parseWebConfig({});
   const log = options.log ?? ((line: string) => process.stderr.write(`web: ${line}\n`));
   const state = options.state ?? new MemoryWebState(options.now ? { now: options.now } : {});
-  const inFlight = new Set<AbortController>();
-  const deliveries = new Set<Promise<unknown>>();
+  const inFlight = new InFlight();
   const app = new Hono<WebEnv>();
   const publicOrigin = config.publicUrl === undefined ? [] : [new URL(config.publicUrl).origin];
   const isAllowed = originPolicy(config.origins, () => [...publicOrigin, ...(options.ownOrigins?.() ?? [])]);
@@ -106,7 +110,6 @@ export function createWebApp(options: WebAppOptions): WebApp {
       schemas: requestSchemas(config),
       perConversation: state.rateLimiter("perConversation", config.rateLimit.perConversation),
       inFlight,
-      deliveries,
       handoffWebhook: options.handoffWebhook,
       log,
     }),
@@ -123,7 +126,7 @@ export function createWebApp(options: WebAppOptions): WebApp {
 
   return {
     app,
-    abortAll: () => inFlight.forEach((controller) => controller.abort(new Error("The server is stopping."))),
-    settled: async () => void (await Promise.allSettled([...deliveries])),
+    stop: (stopOptions = {}) => inFlight.stop({ graceMs: stopOptions.graceMs ?? 0, reason: new LlamadeskError("ABORTED", "The server is stopping.") }),
+    settled: () => inFlight.idle(),
   };
 }

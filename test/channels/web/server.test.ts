@@ -310,6 +310,25 @@ describe("the HTTP API (app.request)", () => {
     }
   });
 
+  it("stopping lets an answer being streamed finish within the grace period, and refuses new messages with 503", async () => {
+    const { request, web } = makeApp();
+    const { id } = (await (await request("/api/conversations", { method: "POST" })).json()) as { id: string };
+    const response = await request(`/api/conversations/${id}/messages`, json({ text: QUESTION }));
+    const reader = response.body!.getReader();
+    let seen = "";
+    while (!seen.includes("event: sources")) seen += new TextDecoder().decode((await reader.read()).value);
+    // A rolling restart begins while the answer streams.
+    const stopped = web.stop({ graceMs: 60_000 });
+    const refused = await request(`/api/conversations/${id}/messages`, json({ text: QUESTION }));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(await errorOf(refused)).toMatchObject({ code: "SERVER_STOPPING" });
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) seen += new TextDecoder().decode(chunk.value);
+    expect(seen).toContain("event: done");
+    await stopped;
+    expect((await local.bot.history(id)).map((t) => t.text)).toEqual([QUESTION, ANSWER]);
+  });
+
   it("serves /widget.js with an ETag (304 when unchanged), the demo page and /healthz; unknown routes get JSON 404s", async () => {
     const widgetFile = join(dir, "widget.js");
     await writeFile(widgetFile, "console.log('widget v1')");
@@ -418,9 +437,9 @@ describe("the web server (WebChannel on a real port)", () => {
     expect(history.map((t) => t.text)).toEqual([QUESTION, ANSWER]);
   });
 
-  it("stop() aborts answers in progress, closes the connections and the ticket store", async () => {
+  it("stop() aborts answers still in progress after the grace period, closes the connections and the ticket store", async () => {
     const ticketsToStop = await SqliteHandoffTicketStore.open({ path: ":memory:" });
-    const other = new WebChannel({ tickets: ticketsToStop, port: 0, log: () => {} });
+    const other = new WebChannel({ tickets: ticketsToStop, port: 0, log: () => {}, stopGraceMs: 200 });
     await other.start(local.bot);
     const { id } = (await (await fetch(`${other.url}/api/conversations`, { method: "POST" })).json()) as { id: string };
     const response = await fetch(`${other.url}/api/conversations/${id}/messages`, {

@@ -88,4 +88,29 @@ describe("InFlight", () => {
     // Stopping had begun, so the inner answer did not start; the handler was still waited for.
     expect(order).toEqual(["handler done", "stopped"]);
   });
+
+  it("begin() tracks work that is not one promise (a stream): stop() aborts its signal and waits for end(); idle() waits without stopping", async () => {
+    const inFlight = new InFlight();
+    const stream = inFlight.begin()!;
+    let idle = false;
+    const waited = inFlight.idle().then(() => (idle = true));
+    await Promise.resolve();
+    expect(idle).toBe(false);
+    stream.end();
+    await waited;
+    expect(inFlight.stopping).toBe(false);
+
+    const second = inFlight.begin()!;
+    let stopped = false;
+    const stopping = inFlight.stop({ reason: "closing" }).then(() => (stopped = true));
+    expect(second.signal.aborted).toBe(true);
+    expect(second.signal.reason).toBe("closing");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    second.end();
+    second.end();
+    await stopping;
+    expect(inFlight.begin()).toBeUndefined();
+  });
 });
+

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Bot } from "../../../bot.js";
+import type { InFlight } from "../../InFlight.js";
 import type { HandoffTicketStore } from "../../../store/HandoffTicketStore.js";
 import type { ConversationIds } from "../ConversationIds.js";
 import { deliverHandoff } from "../deliverHandoff.js";
@@ -18,10 +19,8 @@ export interface ConversationRoutesOptions {
   ids: ConversationIds;
   schemas: RequestSchemas;
   perConversation: RateLimiter;
-  /** Asks in progress, aborted when the server stops. */
-  inFlight: Set<AbortController>;
-  /** Webhook deliveries in progress, awaited when the server stops. */
-  deliveries: Set<Promise<unknown>>;
+  /** Answers being streamed and webhook deliveries: the server lets them finish (or aborts them) when it stops. */
+  inFlight: InFlight;
   handoffWebhook?: string | undefined;
   log: (line: string) => void;
 }
@@ -49,15 +48,19 @@ export function conversationRoutes(options: ConversationRoutesOptions): Hono<Web
     const id = await conversationOf(c.req.param("id"));
     const { text } = await readJson(c, schemas.message);
     await checkRate(options.perConversation, id, "in this conversation");
+    const work = options.inFlight.begin();
+    if (!work) throw stopping();
     const controller = new AbortController();
-    options.inFlight.add(controller);
     const clientGone = () => controller.abort(new Error("The client went away."));
+    const serverStopping = () => controller.abort(work.signal.reason);
     c.req.raw.signal.addEventListener("abort", clientGone, { once: true });
+    work.signal.addEventListener("abort", serverStopping, { once: true });
     const events = (async function* () {
       try {
         yield* bot.ask({ conversationId: id, text, channel: "web", signal: controller.signal });
       } finally {
-        options.inFlight.delete(controller);
+        work.end();
+        work.signal.removeEventListener("abort", serverStopping);
         c.req.raw.signal.removeEventListener("abort", clientGone);
       }
     })();
@@ -88,16 +91,23 @@ export function conversationRoutes(options: ConversationRoutesOptions): Hono<Web
     const ticket = await tickets.create({ conversationId: id, ...form, webhook: url ? "pending" : "none" });
     options.log(`handoff ticket ${ticket.id} in ${shortId(id)}`);
     if (url) {
-      const delivery = deliverHandoff(ticket, { url, bot, tickets }).then((t) => {
-        if (t.webhook === "failed") options.log(`handoff ticket ${t.id}: ${t.webhookError ?? "webhook failed"}`);
-      });
-      options.deliveries.add(delivery);
-      void delivery.finally(() => options.deliveries.delete(delivery));
+      // Not aborted when the server stops: the delivery has its own timeout, and the ticket is kept either way.
+      options.inFlight.spawn(
+        async () => {
+          const t = await deliverHandoff(ticket, { url, bot, tickets });
+          if (t.webhook === "failed") options.log(`handoff ticket ${t.id}: ${t.webhookError ?? "webhook failed"}`);
+        },
+        (error) => options.log(`handoff ticket ${ticket.id}: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }
     return c.json({ ticketId: ticket.id }, 201);
   });
 
   return app;
+}
+
+function stopping(): HttpError {
+  return new HttpError(503, "SERVER_STOPPING", "The server is stopping: send the message again in a moment.", { "Retry-After": "5" });
 }
 
 /** Conversation ids are secrets (they read the conversation): logs get a prefix only. */
