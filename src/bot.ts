@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { BotEvent } from "./BotEvent.js";
 import { firstSighting } from "./channels/seenEvents.js";
 import { LlamadeskError, isLlamadeskError } from "./errors.js";
@@ -9,6 +10,7 @@ import { ANSWER_MODES, resolvePolicy, type AnswerMode, type AnswerPolicy, type A
 import { createPipelineSteps, type PipelineSteps, type Retriever } from "./pipeline/createPipelineSteps.js";
 import type { Prompts } from "./prompts/loadPrompts.js";
 import { HybridRetriever } from "./retrieval/HybridRetriever.js";
+import { claimConversation } from "./store/claimConversation.js";
 import type { ConversationStatus, ConversationStore, FeedbackCounts, FeedbackInput, Turn } from "./store/ConversationStore.js";
 
 export interface BotOptions {
@@ -87,8 +89,10 @@ export function createBot(options: BotOptions): Bot {
     code: options.chatModelProblem.code,
     message: `Answers are extractive (the best-matching FAQ answer, verbatim): ${options.chatModelProblem.message}`,
   };
-  // Turns of one conversation must not interleave: asks in the same conversation run one after another.
+  // Turns of one conversation must not interleave: asks in the same conversation run one after another, in this
+  // process (tails) and across the processes on one conversation store (a claim in the store).
   const tails = new Map<string, Promise<void>>();
+  const holder = randomUUID();
   let disposed = false;
 
   async function* ask(input: AskInput): AsyncGenerator<BotEvent, void, undefined> {
@@ -113,7 +117,13 @@ export function createBot(options: BotOptions): Bot {
     tails.set(input.conversationId, tail);
     try {
       await waitOrAbort(previous, input.signal);
-      yield* answerQuestion(input, { steps, store, prompts, policy, chatModel, startedAt });
+      const claim = await claimConversation(store, input.conversationId, holder, { signal: input.signal });
+      try {
+        yield* answerQuestion(input, { steps, store, prompts, policy, chatModel, startedAt });
+      } finally {
+        // Should the store fail now, the claim's time runs out on its own: nothing to tell the customer.
+        await claim.release().catch(() => {});
+      }
     } catch (error) {
       yield toErrorEvent(error, input.signal);
     } finally {

@@ -3,6 +3,7 @@ import {
   checkFeedback,
   checkHistoryLimit,
   checkNewTurn,
+  checkClaim,
   checkSeenEvent,
   checkStatus,
   conversationNotFound,
@@ -197,6 +198,27 @@ export class PostgresConversationStore implements ConversationStore {
       [this.knowledge, key, now.toISOString(), new Date(now.getTime() + ttlMs).toISOString()],
     );
     return rowCount === 1;
+  }
+
+  async claim(key: string, holder: string, ttlMs: number): Promise<boolean> {
+    this.assertOpen();
+    checkClaim(key, holder, ttlMs);
+    const now = this.now();
+    // Taken when free, expired, or already this holder's; of holders racing on a free key, one gets a row back.
+    const { rowCount } = await this.db.query(
+      `INSERT INTO llamadesk_claims AS c (knowledge, key, holder, expires_at) VALUES ($1, $2, $3, $5)
+       ON CONFLICT (knowledge, key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE c.holder = excluded.holder OR c.expires_at <= $4
+       RETURNING 1`,
+      [this.knowledge, key, holder, now.toISOString(), new Date(now.getTime() + ttlMs).toISOString()],
+    );
+    return rowCount === 1;
+  }
+
+  async releaseClaim(key: string, holder: string): Promise<void> {
+    this.assertOpen();
+    checkClaim(key, holder);
+    await this.db.query("DELETE FROM llamadesk_claims WHERE knowledge = $1 AND key = $2 AND holder = $3", [this.knowledge, key, holder]);
   }
 
   /** Marks the store closed; the database stays open for whoever opened it. */

@@ -121,6 +121,17 @@ export interface ConversationStore {
    * (`deleteConversation` leaves them). An empty key or a bad `ttlMs` throws INVALID_OPTION.
    */
   markEventSeen(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Claims `key` for `holder` until now + `ttlMs` (the store's clock), so that work on one thing (answering in
+   * one conversation) runs one at a time across every process on this store. Resolves true when no other holder
+   * has a claim on the key whose time is not up, and records (or, for the same holder, extends) the claim;
+   * resolves false and changes nothing otherwise. Atomic: of holders racing on a free key, exactly one gets it.
+   * Claims are not part of conversations (`deleteConversation` leaves them). An empty key or holder, or a bad
+   * `ttlMs`, throws INVALID_OPTION.
+   */
+  claim(key: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Ends `holder`'s claim on `key`; a claim another holder has is left as it is. Does nothing when there is none. */
+  releaseClaim(key: string, holder: string): Promise<void>;
   /** Closes the store; calling it again does nothing, any other call afterwards throws STORE_FAILED. */
   dispose(): Promise<void>;
 }
@@ -156,6 +167,12 @@ export function checkFeedback(input: FeedbackInput): void {
 export function checkSeenEvent(key: string, ttlMs: number): void {
   checkId("key", key);
   if (!Number.isInteger(ttlMs) || ttlMs < 1) invalid(`ttlMs must be a whole number of at least 1 (got ${ttlMs})`);
+}
+
+export function checkClaim(key: string, holder: string, ttlMs?: number): void {
+  checkId("key", key);
+  checkId("holder", holder);
+  if (ttlMs !== undefined && (!Number.isInteger(ttlMs) || ttlMs < 1)) invalid(`ttlMs must be a whole number of at least 1 (got ${ttlMs})`);
 }
 
 export function conversationNotFound(id: string): LlamadeskError {

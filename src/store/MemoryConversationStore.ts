@@ -3,6 +3,7 @@ import {
   checkFeedback,
   checkHistoryLimit,
   checkNewTurn,
+  checkClaim,
   checkSeenEvent,
   checkStatus,
   conversationNotFound,
@@ -39,6 +40,7 @@ export class MemoryConversationStore implements ConversationStore {
   private readonly votes = new Map<string, Map<string, { vote: Vote; comment?: string }>>();
   /** Seen event keys and when their record ends (ms since the epoch). */
   private readonly seenEvents = new Map<string, number>();
+  private readonly claims = new Map<string, { holder: string; until: number }>();
   private disposed = false;
 
   constructor(options: MemoryConversationStoreOptions = {}) {
@@ -116,6 +118,22 @@ export class MemoryConversationStore implements ConversationStore {
     }
     this.turns.delete(id);
     return true;
+  }
+
+  async claim(key: string, holder: string, ttlMs: number): Promise<boolean> {
+    this.assertOpen();
+    checkClaim(key, holder, ttlMs);
+    const now = this.now().getTime();
+    const held = this.claims.get(key);
+    if (held && held.holder !== holder && held.until > now) return false;
+    this.claims.set(key, { holder, until: now + ttlMs });
+    return true;
+  }
+
+  async releaseClaim(key: string, holder: string): Promise<void> {
+    this.assertOpen();
+    checkClaim(key, holder);
+    if (this.claims.get(key)?.holder === holder) this.claims.delete(key);
   }
 
   async markEventSeen(key: string, ttlMs: number): Promise<boolean> {

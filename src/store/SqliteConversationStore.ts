@@ -5,6 +5,7 @@ import {
   checkFeedback,
   checkHistoryLimit,
   checkNewTurn,
+  checkClaim,
   checkSeenEvent,
   checkStatus,
   conversationNotFound,
@@ -32,7 +33,7 @@ export interface SqliteConversationStoreOptions {
 }
 
 /** Kept in the file's `user_version`. Raise it with a step in `MIGRATIONS` when the schema changes. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const SCHEMA_V1 = `
 CREATE TABLE conversations (
@@ -74,8 +75,17 @@ CREATE TABLE seen_events (
 CREATE INDEX seen_events_by_expiry ON seen_events (expires_at);
 `;
 
+/** Who is answering in which conversation (see `claim`): asks in one conversation run one at a time across processes. */
+const CLAIMS = `
+CREATE TABLE claims (
+  key TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at INTEGER NOT NULL -- ms since the epoch; the claim holds while the clock is before it
+) WITHOUT ROWID;
+`;
+
 /** `MIGRATIONS[v - 1]` takes a file of version v to v + 1, so files of every earlier version keep opening. */
-const MIGRATIONS = [SEEN_EVENTS];
+const MIGRATIONS = [SEEN_EVENTS, CLAIMS];
 
 const SCHEMA = SCHEMA_V1 + MIGRATIONS.join("");
 
@@ -112,6 +122,7 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly appendTx: Database.Transaction<(turn: Turn, channel: string | null, user: string | null) => void>;
   private readonly feedbackTx: Database.Transaction<(input: FeedbackInput, at: string) => FeedbackCounts>;
   private readonly seenTx: Database.Transaction<(key: string, now: number, ttlMs: number) => boolean>;
+  private readonly claimTx: Database.Transaction<(key: string, holder: string, now: number, ttlMs: number) => boolean>;
 
   private constructor(
     private readonly db: Database.Database,
@@ -138,6 +149,7 @@ export class SqliteConversationStore implements ConversationStore {
       s.pruneSeenEvents.run(now);
       return s.insertSeenEvent.run(key, now + ttlMs).changes > 0;
     });
+    this.claimTx = db.transaction((key: string, holder: string, now: number, ttlMs: number) => s.upsertClaim.run({ key, holder, now, until: now + ttlMs }).changes > 0);
   }
 
   /** Opens (or creates) the store file and checks its schema version. */
@@ -216,6 +228,18 @@ export class SqliteConversationStore implements ConversationStore {
     return this.seenTx.immediate(key, this.now().getTime(), ttlMs);
   }
 
+  async claim(key: string, holder: string, ttlMs: number): Promise<boolean> {
+    this.assertOpen();
+    checkClaim(key, holder, ttlMs);
+    return this.claimTx.immediate(key, holder, this.now().getTime(), ttlMs);
+  }
+
+  async releaseClaim(key: string, holder: string): Promise<void> {
+    this.assertOpen();
+    checkClaim(key, holder);
+    this.statements.deleteClaim.run(key, holder);
+  }
+
   async dispose(): Promise<void> {
     if (this.db.open) this.db.close();
   }
@@ -260,6 +284,13 @@ function prepareStatements(db: Database.Database) {
     deleteConversation: db.prepare<[string]>("DELETE FROM conversations WHERE id = ?"),
     pruneSeenEvents: db.prepare<[number]>("DELETE FROM seen_events WHERE expires_at <= ?"),
     insertSeenEvent: db.prepare<[string, number]>("INSERT INTO seen_events (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"),
+    // Taken when free, expired, or already this holder's: `changes` is 0 when another holder's claim lasts.
+    upsertClaim: db.prepare<[{ key: string; holder: string; now: number; until: number }]>(
+      `INSERT INTO claims (key, holder, expires_at) VALUES (@key, @holder, @until)
+       ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE claims.holder = excluded.holder OR claims.expires_at <= @now`,
+    ),
+    deleteClaim: db.prepare<[string, string]>("DELETE FROM claims WHERE key = ? AND holder = ?"),
   };
 }
 

@@ -237,6 +237,36 @@ describe.each(implementations)("ConversationStore contract: $name", (impl) => {
     expect(await store.markEventSeen("slack:C1:1714554000.000200", 1)).toBe(true); // its first record ran out too
   });
 
+  it("claims a key for one holder at a time: the holder extends it, others get it once it is released or its time is up", async () => {
+    let t = Date.parse("2024-05-01T09:00:00.000Z");
+    const store = await openStore({ now: () => new Date(t) });
+    expect(await store.claim("answer:c1", "replica-a", 30_000)).toBe(true);
+    expect(await store.claim("answer:c1", "replica-b", 30_000)).toBe(false);
+    expect(await store.claim("answer:c2", "replica-b", 30_000)).toBe(true); // another key is free
+    t += 20_000;
+    expect(await store.claim("answer:c1", "replica-a", 30_000)).toBe(true); // extended to 50 s
+    t += 29_999;
+    expect(await store.claim("answer:c1", "replica-b", 30_000)).toBe(false);
+    t += 1; // a holder that stopped extending it (died) loses it when its time is up
+    expect(await store.claim("answer:c1", "replica-b", 30_000)).toBe(true);
+    // Releasing someone else's claim leaves it; releasing one's own frees the key at once.
+    await store.releaseClaim("answer:c1", "replica-a");
+    expect(await store.claim("answer:c1", "replica-a", 30_000)).toBe(false);
+    await store.releaseClaim("answer:c1", "replica-b");
+    expect(await store.claim("answer:c1", "replica-a", 30_000)).toBe(true);
+    await store.releaseClaim("answer:none", "replica-a"); // nothing to release: nothing happens
+    expect((await expectCode(store.claim("", "a", 1), "INVALID_OPTION")).message).toContain("key");
+    expect((await expectCode(store.claim("k", "", 1), "INVALID_OPTION")).message).toContain("holder");
+    for (const ttl of [0, -5, 1.5]) expect((await expectCode(store.claim("k", "a", ttl), "INVALID_OPTION")).message).toContain("ttlMs");
+    expect(await store.getConversation("c1")).toBeUndefined(); // claims are not conversations
+  });
+
+  it("gives a free key to exactly one of the holders racing for it", async () => {
+    const store = await openStore();
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => store.claim("answer:c1", `replica-${i}`, 60_000)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
   it("marks an event seen for exactly one of calls racing on its key", async () => {
     const store = await openStore();
     const results = await Promise.all(Array.from({ length: 20 }, () => store.markEventSeen("discord:message:1234", 3_600_000)));
@@ -339,14 +369,14 @@ describe("SqliteConversationStore", () => {
     await expectCode(SqliteConversationStore.open({ path: "" }), "INVALID_OPTION");
   });
 
-  it("opens a version 1 file (before seen events), keeps what it holds, and adds the seen events table", async () => {
+  it("opens a version 1 file (before seen events and claims), keeps what it holds, and adds both tables", async () => {
     const { path, store } = await storeFile();
     await store.appendTurn({ ...ask("c1", "refund?"), channel: "slack", user: "U1" });
     const history = await store.history("c1");
     await store.dispose();
-    // What version 1 wrote: version 2 is version 1 and the seen_events table (its index goes with it).
+    // What version 1 wrote: version 2 added the seen_events table (its index goes with it), version 3 claims.
     const v1 = new Database(path);
-    v1.exec("DROP TABLE seen_events");
+    v1.exec("DROP TABLE seen_events; DROP TABLE claims");
     v1.pragma("user_version = 1");
     v1.close();
 
@@ -354,8 +384,9 @@ describe("SqliteConversationStore", () => {
     expect(await reopened.history("c1")).toEqual(history);
     expect(await reopened.markEventSeen("slack:C1:1.0", 60_000)).toBe(true);
     expect(await reopened.markEventSeen("slack:C1:1.0", 60_000)).toBe(false);
+    expect(await reopened.claim("answer:c1", "a", 60_000)).toBe(true);
     const db = new Database(path, { readonly: true });
-    expect(db.pragma("user_version", { simple: true })).toBe(2);
+    expect(db.pragma("user_version", { simple: true })).toBe(3);
     db.close();
   });
 

@@ -163,6 +163,29 @@ describe("createBot / bot.ask", () => {
     expect(types(await ask(bot, "How do I reset my password?"))).toEqual(["sources", "token", "done"]);
   });
 
+  it("two bots on one store (replicas) answer the questions of one conversation one at a time, in order", async () => {
+    const slow = new FakeChatModel({ answers: ["Use Export > CSV in the reports view, then pick the columns you need."], delayMs: 30 });
+    const replicaA = make({ chatModel: slow });
+    const replicaB = make();
+    const first = replicaA.ask({ conversationId: "c1", text: "How do I export my data?" });
+    const seenFirst: BotEvent[] = [];
+    // A is answering (its question stored, the model streaming) when the next question reaches B.
+    while (!seenFirst.some((e) => e.type === "token")) seenFirst.push((await first.next()).value as BotEvent);
+    const second = collect(replicaB.ask({ conversationId: "c1", text: "How do I reset my password?" }));
+    const rest = await collect(first);
+    expect(types([...seenFirst, ...rest]).at(-1)).toBe("done");
+    expect(types(await second)).toEqual(["sources", "token", "done"]);
+    const history = await store.history("c1");
+    expect(history.map((t) => `${t.role}: ${t.text.slice(0, 16)}`)).toEqual([
+      "user: How do I export ",
+      "assistant: Use Export > CSV",
+      "user: How do I reset m",
+      "assistant: Open Settings > ",
+    ]);
+    // Both released their claims: a third replica answers at once.
+    expect(await store.claim("answer:c1", "replica-c", 1000)).toBe(true);
+  });
+
   it("an abstention that ends in a handoff is stored as every channel shows it", async () => {
     const bot = make();
     await ask(bot, "Can I get a mortgage?");
