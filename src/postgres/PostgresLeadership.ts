@@ -16,7 +16,10 @@ export interface PostgresLeadershipOptions {
  * + name)`, held on a connection of its own for as long as the lead lasts. Replicas standing by try it every
  * `retryMs`. When the leader's process dies, the server ends its session and so frees the lock, and a replica
  * standing by takes it within about `retryMs`. The leader hears of its own connection failing (an error on it,
- * or a check every `checkMs` that goes unanswered until the next) and its lease is then `lost`.
+ * or a check every `checkMs` that goes unanswered until the next) and its lease is then `lost`. A connection
+ * that goes silent without failing (a network partition) is ended by the server after three check periods
+ * without a query (`idle_session_timeout`), so the lock does not outlive the lead: by then the leader has given
+ * it up, and a replica standing by takes it.
  *
  * The name ends up in a query parameter: pass something derived from a secret, never the secret itself.
  */
@@ -47,7 +50,14 @@ export class PostgresLeadership implements Leadership {
         client.on("error", onError);
         while (broken === undefined) {
           const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [key]);
-          if (rows[0]?.locked) return (client.off("error", onError), this.lease(client, key));
+          if (rows[0]?.locked) {
+            client.off("error", onError);
+            // Should this connection go silent (a partition: no error, no answer), the server ends the session,
+            // freeing the lock for another replica, once it has heard no check for three check periods; the
+            // leader gives up the lead sooner, after one check goes unanswered for a period (see lease()).
+            await client.query(`SET idle_session_timeout = ${3 * this.checkMs}`);
+            return this.lease(client, key);
+          }
           failing = false;
           if (!told) options.onStandby?.();
           told = true;
@@ -100,6 +110,7 @@ export class PostgresLeadership implements Leadership {
         clearInterval(timer);
         try {
           await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]);
+          await client.query("RESET idle_session_timeout");
           client.off("error", lose);
           client.release();
         } catch (error) {

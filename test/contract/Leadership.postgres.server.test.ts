@@ -1,6 +1,8 @@
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { describe, expect, it, vi } from "vitest";
 import type { Lease } from "../../src/channels/Leadership.js";
 import { isLlamadeskError } from "../../src/errors.js";
+import { openPostgres } from "../../src/postgres/openPostgres.js";
 import { PostgresLeadership } from "../../src/postgres/PostgresLeadership.js";
 import { requireRealServer, useTestDatabase } from "../support/postgres/testDatabase.js";
 import { leadershipContract } from "./Leadership.contract.js";
@@ -64,4 +66,63 @@ describe("PostgresLeadership", () => {
     expect(next!.lost.aborted).toBe(false);
     await next!.release();
   });
+
+  it("a leader whose connection goes silent (no error, no answer: a network partition) gives up the lead after a check goes unanswered, and the server frees it", async () => {
+    const db = await database.database();
+    const proxy = await startFreezableProxy(new URL(db.url));
+    try {
+      const url = new URL(db.url);
+      url.host = `127.0.0.1:${proxy.port}`;
+      const onePostgres = await openPostgres(url.toString(), { log: () => undefined });
+      const one = new PostgresLeadership(onePostgres, { retryMs: 200, checkMs: 200 });
+      const two = await replica();
+      const leader = await one.acquire("gateway-3");
+      let next: Lease | undefined;
+      const waiting = two.acquire("gateway-3").then((lease) => (next = lease));
+
+      // Packets stop flowing both ways; neither end hears a thing.
+      proxy.freeze();
+      await vi.waitFor(() => expect(leader.lost.aborted).toBe(true), eventually);
+      expect(isLlamadeskError(leader.lost.reason, "DATABASE_UNREACHABLE")).toBe(true);
+      expect((leader.lost.reason as Error).message).toMatch(/did not answer a check within 200 ms/);
+      // Nothing reaches the server either: it ends the silent session (idle for three check periods), which frees
+      // the lock, and the other replica leads.
+      await waiting;
+      expect(next!.lost.aborted).toBe(false);
+      await next!.release();
+      await onePostgres.close();
+    } finally {
+      proxy.close();
+    }
+  });
 });
+
+/** A TCP relay to the server that can stop relaying without closing anything, as a partitioned network does. */
+async function startFreezableProxy(target: URL): Promise<{ port: number; freeze(): void; close(): void }> {
+  const pairs: [Socket, Socket][] = [];
+  const server = createServer((down) => {
+    const up = connect(Number(target.port), target.hostname);
+    pairs.push([down, up]);
+    down.pipe(up);
+    up.pipe(down);
+    const end = () => (down.destroy(), up.destroy());
+    down.on("close", end).on("error", end);
+    up.on("close", end).on("error", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze: () => {
+      for (const [down, up] of pairs) {
+        down.unpipe(up);
+        up.unpipe(down);
+        down.pause();
+        up.pause();
+      }
+    },
+    close: () => {
+      for (const [down, up] of pairs) (down.destroy(), up.destroy());
+      server.close();
+    },
+  };
+}
