@@ -14,8 +14,12 @@ export interface EnvConfig {
   embedder?: string;
   /** LLAMADESK_EMBEDDER_MODEL: path of a GGUF embedding model (with embedder "gguf"). */
   embedderModel?: string;
-  /** LLAMADESK_MODEL: path of the chat model GGUF (after --model and the config file's "model"). */
+  /** LLAMADESK_MODEL: path of the chat model GGUF, or an http(s)://…/v1 model server URL (after --model and the config file's "model"). */
   model?: string;
+  /** LLAMADESK_MODEL_NAME: the model's name on that server (else the first it lists). */
+  modelName?: string;
+  /** LLAMADESK_MODEL_KEY_ENV: the variable holding that server's API key. */
+  modelKeyEnv?: string;
   /** LLAMADESK_CONFIG: the config file (instead of ./llamadesk.config.json). */
   configFile?: string;
   /** VISUAL, else EDITOR: the editor `llamadesk review` opens to edit a question or answer. */
@@ -65,6 +69,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const model = pick("LLAMADESK_MODEL");
   const configFile = pick("LLAMADESK_CONFIG");
   if (model) config.model = model;
+  const modelName = pick("LLAMADESK_MODEL_NAME");
+  const modelKeyEnv = pick("LLAMADESK_MODEL_KEY_ENV");
+  if (modelName) config.modelName = modelName;
+  if (modelKeyEnv) config.modelKeyEnv = modelKeyEnv;
   if (configFile) config.configFile = configFile;
   const editor = pick("VISUAL") ?? pick("EDITOR");
   if (editor) config.editor = editor;

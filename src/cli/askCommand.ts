@@ -6,6 +6,9 @@ import { collectAnswer, formatSources } from "./collectAnswer.js";
 export interface BotCliOptions {
   index?: string;
   model?: string;
+  /** `--model-name` and `--model-key-env`: the model's name on a model server, and the variable holding its API key. */
+  modelName?: string;
+  modelKeyEnv?: string;
   config?: string;
   mode?: AnswerMode;
   embedder?: string;
@@ -52,6 +55,8 @@ export function localBotOptions(options: BotCliOptions) {
   return {
     index: options.index,
     model: options.model,
+    modelName: options.modelName,
+    modelKeyEnv: options.modelKeyEnv,
     configFile: options.config,
     embedder: options.embedder,
     embedderModel: options.embedderModel,

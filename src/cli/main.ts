@@ -62,7 +62,10 @@ program
   .option("--json", 'print {"results": [{"id", "score", "text", "source"}]}')
   .action(async (query: string, opts) => finish(await searchCommand(query, opts)));
 
-const modelOption = () => new Option("--model <path>", "chat model GGUF (else the config file's model, else env LLAMADESK_MODEL; none: extractive answers)");
+const modelOption = () =>
+  new Option("--model <path|url>", "chat model: a GGUF file, or an OpenAI-compatible server's http(s)://host:port/v1 URL (else the config file's model, else env LLAMADESK_MODEL; none: extractive answers)");
+const modelNameOption = () => new Option("--model-name <name>", "with a server --model: the model to ask for (env LLAMADESK_MODEL_NAME; default: the first of GET /v1/models)");
+const modelKeyEnvOption = () => new Option("--model-key-env <variable>", "with a server --model: the environment variable holding its API key (env LLAMADESK_MODEL_KEY_ENV; default: no key)");
 const answerModeOption = () =>
   new Option("--mode <mode>", "auto (default): verbatim FAQ answer when one clearly matches, else generated; generative; extractive").choices([
     "auto",
@@ -72,7 +75,7 @@ const answerModeOption = () =>
 const maxTokensOption = () => new Option("--max-tokens <n>", "longest generated answer, in tokens (default 384)").argParser(parseWholeNumber("--max-tokens"));
 /** The options of the commands that answer through the bot. */
 const withBotOptions = (command: Command) =>
-  [indexOption(), modelOption(), answerModeOption(), configOption(), maxTokensOption(), embedderOption(), embedderModelOption()].reduce(
+  [indexOption(), modelOption(), modelNameOption(), modelKeyEnvOption(), answerModeOption(), configOption(), maxTokensOption(), embedderOption(), embedderModelOption()].reduce(
     (c, option) => c.addOption(option),
     command,
   );
@@ -130,6 +133,8 @@ program
   .addOption(indexOption())
   .addOption(new Option("--questions <n>", "sample questions to answer (default: all of them)").argParser(parseWholeNumber("--questions")))
   .addOption(modelOption())
+  .addOption(modelNameOption())
+  .addOption(modelKeyEnvOption())
   .addOption(configOption())
   .action(async (opts) => finish(await demoCommand(opts)));
 
