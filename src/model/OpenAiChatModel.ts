@@ -124,18 +124,14 @@ export class OpenAiChatModel implements ChatModel {
       }
     } catch (error) {
       if (signal.aborted) return this.result({ text, stopReason: "abort", pieces, usage, firstAt, startedAt });
-      if (idle.signal.aborted) {
-        throw new LlamadeskError(
-          "MODEL_UNREACHABLE",
-          `${what} at ${this.endpoint.baseUrl}: the answer stopped coming (nothing for ${Number((this.endpoint.timeoutMs / 1000).toFixed(1))} s). Check that the server is running and not overloaded, or allow more time (timeoutMs).`,
-          { cause: error },
-        );
-      }
+      if (idle.signal.aborted) throw this.stalled(what, error);
       throw streamError(this.endpoint.toModelError(error, what), what, this.endpoint.baseUrl, text);
     } finally {
       clearTimeout(timer);
     }
     if (signal.aborted) return this.result({ text, stopReason: "abort", pieces, usage, firstAt, startedAt });
+    // The client ends an aborted stream quietly.
+    if (idle.signal.aborted) throw this.stalled(what);
     if (finish === null) {
       throw new LlamadeskError(
         "MODEL_BAD_RESPONSE",
@@ -143,6 +139,14 @@ export class OpenAiChatModel implements ChatModel {
       );
     }
     return this.result({ text, stopReason: stopReasonOf(finish, matchedStop, stop), pieces, usage, firstAt, startedAt });
+  }
+
+  private stalled(what: string, cause?: unknown): LlamadeskError {
+    return new LlamadeskError(
+      "MODEL_UNREACHABLE",
+      `${what} at ${this.endpoint.baseUrl}: the answer stopped coming (nothing for ${Number((this.endpoint.timeoutMs / 1000).toFixed(1))} s). Check that the server is running and not overloaded, or allow more time (timeoutMs).`,
+      cause === undefined ? {} : { cause },
+    );
   }
 
   private result(r: { text: string; stopReason: StopReason; pieces: number; usage: ChatCompletionChunk["usage"]; firstAt: number | null; startedAt: number }): GenerationResult {

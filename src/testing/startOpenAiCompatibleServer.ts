@@ -20,7 +20,7 @@ export type ServerFault =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   /** Accept the request and never answer. */
   | { hang: true }
-  /** Stream this many content chunks, then drop the connection. */
+  /** Stream this many content chunks (at least 1), then drop the connection. */
   | { cutAfter: number }
   /** Stream this many content chunks, then send nothing more (the connection stays open). */
   | { stallAfter: number }
@@ -132,7 +132,7 @@ export async function startOpenAiCompatibleServer(options: OpenAiCompatibleServe
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-    const send = (data: unknown) => res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+    const send = (data: unknown, written?: () => void) => res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`, written);
     if (fault && "events" in fault) {
       for (const line of fault.events) send(line);
       res.end();
@@ -142,13 +142,14 @@ export async function startOpenAiCompatibleServer(options: OpenAiCompatibleServe
     let sent = 0;
     try {
       for await (const piece of stream) {
+        if (fault && "stallAfter" in fault && sent === fault.stallAfter) return;
+        sent++;
         if (fault && "cutAfter" in fault && sent === fault.cutAfter) {
-          res.socket?.destroy();
+          // Dropped once the pieces so far are on the wire, so the client has them before the connection goes.
+          send(chunk({ content: piece }), () => res.socket?.destroy());
           return;
         }
-        if (fault && "stallAfter" in fault && sent === fault.stallAfter) return;
         send(chunk({ content: piece }));
-        sent++;
       }
     } catch {
       if (controller.signal.aborted) return;
