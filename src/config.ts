@@ -10,10 +10,13 @@ export interface EnvConfig {
   databaseUrl?: string;
   /** LLAMADESK_KNOWLEDGE: the knowledge base's name in that database (one database holds several). */
   knowledge?: string;
-  /** LLAMADESK_EMBEDDER: "use-lite" or "gguf". */
+  /** LLAMADESK_EMBEDDER: "use-lite", "gguf" or "openai". */
   embedder?: string;
-  /** LLAMADESK_EMBEDDER_MODEL: path of a GGUF embedding model (with embedder "gguf"). */
+  /** LLAMADESK_EMBEDDER_MODEL: path of a GGUF embedding model (with embedder "gguf"), or the model's name on the server (with "openai"). */
   embedderModel?: string;
+  /** LLAMADESK_EMBEDDER_URL and LLAMADESK_EMBEDDER_KEY_ENV: the embedding server (with embedder "openai") and the variable holding its key. */
+  embedderUrl?: string;
+  embedderKeyEnv?: string;
   /** LLAMADESK_MODEL: path of the chat model GGUF, or an http(s)://…/v1 model server URL (after --model and the config file's "model"). */
   model?: string;
   /** LLAMADESK_MODEL_NAME: the model's name on that server (else the first it lists). */
@@ -66,6 +69,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   if (knowledge) config.knowledge = knowledge;
   if (embedder) config.embedder = embedder;
   if (embedderModel) config.embedderModel = embedderModel;
+  const embedderUrl = pick("LLAMADESK_EMBEDDER_URL");
+  const embedderKeyEnv = pick("LLAMADESK_EMBEDDER_KEY_ENV");
+  if (embedderUrl) config.embedderUrl = embedderUrl;
+  if (embedderKeyEnv) config.embedderKeyEnv = embedderKeyEnv;
   const model = pick("LLAMADESK_MODEL");
   const configFile = pick("LLAMADESK_CONFIG");
   if (model) config.model = model;

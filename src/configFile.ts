@@ -33,8 +33,13 @@ export interface LlamadeskConfig {
   lora?: string;
   /** A folder with your own versions of the prompt files. Defaults to the shipped `prompts/`. */
   prompts?: string;
-  embedder?: "use-lite" | "gguf";
+  embedder?: "use-lite" | "gguf" | "openai";
+  /** The GGUF embedding model (embedder "gguf"), or the model's name on the server (embedder "openai"). */
   embedderModel?: string;
+  /** Embedder "openai": the server's base URL (…/v1). */
+  embedderUrl?: string;
+  /** Embedder "openai": the environment variable holding the server's API key. */
+  embedderKeyEnv?: string;
   /** Answer policy: mode, product name, thresholds (see README, "Answerability and answer modes"). */
   policy?: AnswerPolicyInput;
   /** Slack bot settings (`llamadesk slack`); checked by the Slack channel (see README, "Slack"). */
@@ -125,8 +130,10 @@ const schema = z
     sequences: z.number().int().min(1).max(64),
     lora: z.string().min(1),
     prompts: z.string().min(1),
-    embedder: z.enum(["use-lite", "gguf"]),
+    embedder: z.enum(["use-lite", "gguf", "openai"]),
     embedderModel: z.string().min(1),
+    embedderUrl: z.string().regex(/^https?:\/\//i, "must be an http:// or https:// URL ending in /v1"),
+    embedderKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of an environment variable (the key itself never goes in the file)"),
     policy: z.record(z.string(), z.unknown()),
     slack: z.record(z.string(), z.unknown()),
     discord: z.record(z.string(), z.unknown()),
@@ -137,7 +144,7 @@ const schema = z
   .strict()
   .partial();
 
-const PATH_FIELDS = ["index", "store", "lora", "prompts", "embedderModel"] as const;
+const PATH_FIELDS = ["index", "store", "lora", "prompts"] as const;
 
 export interface LoadedConfig {
   config: LlamadeskConfig;
@@ -173,6 +180,8 @@ export async function loadConfigFile(explicitPath?: string, cwd = process.cwd())
   }
   const config = { ...parsed.data } as LlamadeskConfig;
   for (const field of PATH_FIELDS) if (config[field] !== undefined) config[field] = resolve(dirname(path), config[field]!);
+  // A GGUF embedding model is a path relative to the file; a server's model is a name.
+  if (config.embedderModel !== undefined && config.embedder !== "openai") config.embedderModel = resolve(dirname(path), config.embedderModel);
   // A GGUF path is relative to the file; a server URL stays as it is.
   if (typeof config.model === "string" && !/^https?:\/\//i.test(config.model)) config.model = resolve(dirname(path), config.model);
   return { config, path };

@@ -13,6 +13,8 @@ export interface BotCliOptions {
   mode?: AnswerMode;
   embedder?: string;
   embedderModel?: string;
+  embedderUrl?: string;
+  embedderKeyEnv?: string;
   maxTokens?: number;
   /** `--database URL` and `--knowledge NAME`: PostgreSQL instead of the local files. */
   database?: string;
@@ -60,6 +62,8 @@ export function localBotOptions(options: BotCliOptions) {
     configFile: options.config,
     embedder: options.embedder,
     embedderModel: options.embedderModel,
+    embedderUrl: options.embedderUrl,
+    embedderKeyEnv: options.embedderKeyEnv,
     database: options.database,
     knowledge: options.knowledge,
     policy: { ...(options.mode ? { mode: options.mode } : {}), ...(options.maxTokens ? { generation: { maxTokens: options.maxTokens } } : {}) },

@@ -43,6 +43,9 @@ export interface LocalBotOptions {
   /** Embedder. Defaults to the config file's, then LLAMADESK_EMBEDDER, then `use-lite`. */
   embedder?: string | undefined;
   embedderModel?: string | undefined;
+  /** With embedder "openai": the server's URL and the variable holding its key. Default to the config file's, then LLAMADESK_EMBEDDER_URL / LLAMADESK_EMBEDDER_KEY_ENV. */
+  embedderUrl?: string | undefined;
+  embedderKeyEnv?: string | undefined;
   /**
    * Knowledge already open, with its embedder, instead of opening `index` (e.g. just after an ingest).
    * The bot owns them once created; if creating it fails, they stay the caller's. Defaults to opening.
@@ -110,10 +113,19 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
 }
 
 /** The embedder: flag, then the config file, then the environment, then USE-lite. */
-export function embedderConfig(options: Pick<LocalBotOptions, "embedder" | "embedderModel">, config: LlamadeskConfig, env: EnvConfig): EmbedderConfig {
+export function embedderConfig(
+  options: Pick<LocalBotOptions, "embedder" | "embedderModel" | "embedderUrl" | "embedderKeyEnv">,
+  config: LlamadeskConfig,
+  env: EnvConfig,
+): EmbedderConfig {
   const kind = options.embedder ?? config.embedder ?? env.embedder ?? "use-lite";
-  if (kind !== "use-lite" && kind !== "gguf") throw new LlamadeskError("INVALID_OPTION", `embedder must be "use-lite" or "gguf" (got "${kind}").`);
+  if (kind !== "use-lite" && kind !== "gguf" && kind !== "openai") throw new LlamadeskError("INVALID_OPTION", `embedder must be "use-lite", "gguf" or "openai" (got "${kind}").`);
   const modelPath = options.embedderModel ?? config.embedderModel ?? env.embedderModel;
+  if (kind === "openai") {
+    const url = options.embedderUrl ?? config.embedderUrl ?? env.embedderUrl;
+    const apiKeyEnv = options.embedderKeyEnv ?? config.embedderKeyEnv ?? env.embedderKeyEnv;
+    return { kind, ...(url ? { url } : {}), ...(modelPath ? { model: modelPath } : {}), ...(apiKeyEnv ? { apiKeyEnv } : {}) };
+  }
   return { kind, ...(modelPath ? { modelPath: resolve(modelPath) } : {}) };
 }
 
