@@ -10,12 +10,19 @@ export interface EnvConfig {
   databaseUrl?: string;
   /** LLAMADESK_KNOWLEDGE: the knowledge base's name in that database (one database holds several). */
   knowledge?: string;
-  /** LLAMADESK_EMBEDDER: "use-lite" or "gguf". */
+  /** LLAMADESK_EMBEDDER: "use-lite", "gguf" or "openai". */
   embedder?: string;
-  /** LLAMADESK_EMBEDDER_MODEL: path of a GGUF embedding model (with embedder "gguf"). */
+  /** LLAMADESK_EMBEDDER_MODEL: path of a GGUF embedding model (with embedder "gguf"), or the model's name on the server (with "openai"). */
   embedderModel?: string;
-  /** LLAMADESK_MODEL: path of the chat model GGUF (after --model and the config file's "model"). */
+  /** LLAMADESK_EMBEDDER_URL and LLAMADESK_EMBEDDER_KEY_ENV: the embedding server (with embedder "openai") and the variable holding its key. */
+  embedderUrl?: string;
+  embedderKeyEnv?: string;
+  /** LLAMADESK_MODEL: path of the chat model GGUF, or an http(s)://…/v1 model server URL (after --model and the config file's "model"). */
   model?: string;
+  /** LLAMADESK_MODEL_NAME: the model's name on that server (else the first it lists). */
+  modelName?: string;
+  /** LLAMADESK_MODEL_KEY_ENV: the variable holding that server's API key. */
+  modelKeyEnv?: string;
   /** LLAMADESK_CONFIG: the config file (instead of ./llamadesk.config.json). */
   configFile?: string;
   /** VISUAL, else EDITOR: the editor `llamadesk review` opens to edit a question or answer. */
@@ -62,9 +69,17 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   if (knowledge) config.knowledge = knowledge;
   if (embedder) config.embedder = embedder;
   if (embedderModel) config.embedderModel = embedderModel;
+  const embedderUrl = pick("LLAMADESK_EMBEDDER_URL");
+  const embedderKeyEnv = pick("LLAMADESK_EMBEDDER_KEY_ENV");
+  if (embedderUrl) config.embedderUrl = embedderUrl;
+  if (embedderKeyEnv) config.embedderKeyEnv = embedderKeyEnv;
   const model = pick("LLAMADESK_MODEL");
   const configFile = pick("LLAMADESK_CONFIG");
   if (model) config.model = model;
+  const modelName = pick("LLAMADESK_MODEL_NAME");
+  const modelKeyEnv = pick("LLAMADESK_MODEL_KEY_ENV");
+  if (modelName) config.modelName = modelName;
+  if (modelKeyEnv) config.modelKeyEnv = modelKeyEnv;
   if (configFile) config.configFile = configFile;
   const editor = pick("VISUAL") ?? pick("EDITOR");
   if (editor) config.editor = editor;

@@ -19,8 +19,8 @@ export interface LlamadeskConfig {
   knowledge?: string;
   /** Conversation store (SQLite file). Defaults to `conversations.sqlite` beside the index directory. */
   store?: string;
-  /** Chat model GGUF. */
-  model?: string;
+  /** Chat model: a GGUF path, or a model on an OpenAI-compatible server (an `http(s)://…/v1` URL, or `{ url, name, apiKeyEnv, … }`). */
+  model?: string | ModelServerSetting;
   /** Prompt format of the chat model. Defaults to `"llama2"`. */
   modelFormat?: "llama2" | "alpaca" | "auto";
   /** Tokens per conversation. Defaults to the model's, capped at 4096. */
@@ -33,8 +33,13 @@ export interface LlamadeskConfig {
   lora?: string;
   /** A folder with your own versions of the prompt files. Defaults to the shipped `prompts/`. */
   prompts?: string;
-  embedder?: "use-lite" | "gguf";
+  embedder?: "use-lite" | "gguf" | "openai";
+  /** The GGUF embedding model (embedder "gguf"), or the model's name on the server (embedder "openai"). */
   embedderModel?: string;
+  /** Embedder "openai": the server's base URL (…/v1). */
+  embedderUrl?: string;
+  /** Embedder "openai": the environment variable holding the server's API key. */
+  embedderKeyEnv?: string;
   /** Answer policy: mode, product name, thresholds (see README, "Answerability and answer modes"). */
   policy?: AnswerPolicyInput;
   /** Slack bot settings (`llamadesk slack`); checked by the Slack channel (see README, "Slack"). */
@@ -48,6 +53,41 @@ export interface LlamadeskConfig {
   /** Resolved-thread mining settings (see README, "Past chats"). */
   mining?: Record<string, unknown>;
 }
+
+/** A chat model on an OpenAI-compatible inference server (vLLM, llama.cpp's llama-server, Ollama, a hosted API). */
+export interface ModelServerSetting {
+  /** Base URL, ending in `/v1`. */
+  url: string;
+  /** The model's name on the server. Defaults to the first of `GET /v1/models`. */
+  name?: string | undefined;
+  /** The environment variable holding the API key (the key itself never goes in the file). Defaults to none: no key sent. */
+  apiKeyEnv?: string | undefined;
+  /** The header the key goes in instead of `Authorization: Bearer`, e.g. `api-key` (Azure OpenAI's deployment URLs). */
+  apiKeyHeader?: string | undefined;
+  /** Headers sent with every request. */
+  headers?: Record<string, string> | undefined;
+  /** Query parameters sent with every request, e.g. `{ "api-version": "2024-10-21" }`. */
+  query?: Record<string, string> | undefined;
+  /** How long the server may take to start answering, and between streamed pieces, in ms. Defaults to 120000. */
+  timeoutMs?: number | undefined;
+  /** Retries on 408/409/429/5xx and failed connections. Defaults to 3. */
+  maxRetries?: number | undefined;
+}
+
+const modelServerSchema = z
+  .object({
+    url: z.string().regex(/^https?:\/\//i, "must be an http:// or https:// URL ending in /v1"),
+    name: z.string().min(1),
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of an environment variable (the key itself never goes in the file)"),
+    apiKeyHeader: z.string().min(1),
+    headers: z.record(z.string(), z.string()),
+    query: z.record(z.string(), z.string()),
+    timeoutMs: z.number().int().min(1),
+    maxRetries: z.number().int().min(0),
+  })
+  .strict()
+  .partial()
+  .required({ url: true });
 
 export const CONFIG_FILE_NAME = "llamadesk.config.json";
 
@@ -83,15 +123,17 @@ const schema = z
     database: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
     knowledge: z.string().min(1),
     store: z.string().min(1),
-    model: z.string().min(1),
+    model: z.union([z.string().min(1), modelServerSchema]),
     modelFormat: z.enum(["llama2", "alpaca", "auto"]),
     contextSize: z.number().int().min(64),
     threads: z.number().int().min(1),
     sequences: z.number().int().min(1).max(64),
     lora: z.string().min(1),
     prompts: z.string().min(1),
-    embedder: z.enum(["use-lite", "gguf"]),
+    embedder: z.enum(["use-lite", "gguf", "openai"]),
     embedderModel: z.string().min(1),
+    embedderUrl: z.string().regex(/^https?:\/\//i, "must be an http:// or https:// URL ending in /v1"),
+    embedderKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of an environment variable (the key itself never goes in the file)"),
     policy: z.record(z.string(), z.unknown()),
     slack: z.record(z.string(), z.unknown()),
     discord: z.record(z.string(), z.unknown()),
@@ -102,7 +144,7 @@ const schema = z
   .strict()
   .partial();
 
-const PATH_FIELDS = ["index", "store", "model", "lora", "prompts", "embedderModel"] as const;
+const PATH_FIELDS = ["index", "store", "lora", "prompts"] as const;
 
 export interface LoadedConfig {
   config: LlamadeskConfig;
@@ -138,5 +180,9 @@ export async function loadConfigFile(explicitPath?: string, cwd = process.cwd())
   }
   const config = { ...parsed.data } as LlamadeskConfig;
   for (const field of PATH_FIELDS) if (config[field] !== undefined) config[field] = resolve(dirname(path), config[field]!);
+  // A GGUF embedding model is a path relative to the file; a server's model is a name.
+  if (config.embedderModel !== undefined && config.embedder !== "openai") config.embedderModel = resolve(dirname(path), config.embedderModel);
+  // A GGUF path is relative to the file; a server URL stays as it is.
+  if (typeof config.model === "string" && !/^https?:\/\//i.test(config.model)) config.model = resolve(dirname(path), config.model);
   return { config, path };
 }

@@ -6,10 +6,15 @@ import { collectAnswer, formatSources } from "./collectAnswer.js";
 export interface BotCliOptions {
   index?: string;
   model?: string;
+  /** `--model-name` and `--model-key-env`: the model's name on a model server, and the variable holding its API key. */
+  modelName?: string;
+  modelKeyEnv?: string;
   config?: string;
   mode?: AnswerMode;
   embedder?: string;
   embedderModel?: string;
+  embedderUrl?: string;
+  embedderKeyEnv?: string;
   maxTokens?: number;
   /** `--database URL` and `--knowledge NAME`: PostgreSQL instead of the local files. */
   database?: string;
@@ -52,9 +57,13 @@ export function localBotOptions(options: BotCliOptions) {
   return {
     index: options.index,
     model: options.model,
+    modelName: options.modelName,
+    modelKeyEnv: options.modelKeyEnv,
     configFile: options.config,
     embedder: options.embedder,
     embedderModel: options.embedderModel,
+    embedderUrl: options.embedderUrl,
+    embedderKeyEnv: options.embedderKeyEnv,
     database: options.database,
     knowledge: options.knowledge,
     policy: { ...(options.mode ? { mode: options.mode } : {}), ...(options.maxTokens ? { generation: { maxTokens: options.maxTokens } } : {}) },

@@ -10,6 +10,9 @@ export interface IndexCliOptions {
   index?: string;
   embedder?: string;
   embedderModel?: string;
+  /** `--embedder-url URL` and `--embedder-key-env VAR`: the server of `--embedder openai`, and the variable holding its key. */
+  embedderUrl?: string;
+  embedderKeyEnv?: string;
   /** The config file (else LLAMADESK_CONFIG, else ./llamadesk.config.json if present). */
   config?: string;
   /** `--database URL`: PostgreSQL instead of the local index (else the config's `database`, else LLAMADESK_DATABASE_URL). */

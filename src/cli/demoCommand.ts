@@ -15,8 +15,10 @@ export interface DemoCliOptions {
   index?: string;
   /** Sample questions answered. Defaults to all of them (knowledge/demo-questions.txt). */
   questions?: number;
-  /** Chat model GGUF for generated answers. Defaults to the config file's, then LLAMADESK_MODEL, then none. */
+  /** Chat model (GGUF path or model server URL) for generated answers. Defaults to the config file's, then LLAMADESK_MODEL, then none. */
   model?: string;
+  modelName?: string;
+  modelKeyEnv?: string;
   config?: string;
 }
 
@@ -58,6 +60,8 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
     database: database.url,
     knowledge: database.knowledge,
     model: options.model,
+    modelName: options.modelName,
+    modelKeyEnv: options.modelKeyEnv,
     configFile: options.config,
     store: ":memory:",
     policy: { product: "Tidepool", mode: "auto" },

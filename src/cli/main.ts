@@ -26,9 +26,10 @@ const program = new Command("llamadesk")
   .version(packageVersion(), "-v, --version", "print the version");
 
 const indexOption = () => new Option("--index <dir>", "index directory (else the config file's index, else env LLAMADESK_INDEX, else knowledge/index)");
-const embedderOption = () => new Option("--embedder <kind>", "embedder: use-lite (default, built in) or gguf (else the config file's, else env LLAMADESK_EMBEDDER)");
+const embedderOption = () =>
+  new Option("--embedder <kind>", "embedder: use-lite (default, built in), gguf, or openai (an OpenAI-compatible /v1/embeddings server) (else the config file's, else env LLAMADESK_EMBEDDER)");
 const embedderModelOption = () =>
-  new Option("--embedder-model <path>", "GGUF embedding model for --embedder gguf (else the config file's embedderModel, else env LLAMADESK_EMBEDDER_MODEL)");
+  new Option("--embedder-model <path|name>", "GGUF embedding model for --embedder gguf, or the model's name for --embedder openai (else the config file's embedderModel, else env LLAMADESK_EMBEDDER_MODEL)");
 const configOption = () => new Option("--config <file>", "config file (env LLAMADESK_CONFIG; default ./llamadesk.config.json if present)");
 const kOption = (fallback: string) => new Option("--k <n>", "number of results").default(parseK(fallback), fallback).argParser(parseK);
 const modeOption = () => new Option("--mode <mode>", "retrieval: hybrid, vector or lexical").default("hybrid").argParser(parseMode);
@@ -62,7 +63,10 @@ program
   .option("--json", 'print {"results": [{"id", "score", "text", "source"}]}')
   .action(async (query: string, opts) => finish(await searchCommand(query, opts)));
 
-const modelOption = () => new Option("--model <path>", "chat model GGUF (else the config file's model, else env LLAMADESK_MODEL; none: extractive answers)");
+const modelOption = () =>
+  new Option("--model <path|url>", "chat model: a GGUF file, or an OpenAI-compatible server's http(s)://host:port/v1 URL (else the config file's model, else env LLAMADESK_MODEL; none: extractive answers)");
+const modelNameOption = () => new Option("--model-name <name>", "with a server --model: the model to ask for (env LLAMADESK_MODEL_NAME; default: the first of GET /v1/models)");
+const modelKeyEnvOption = () => new Option("--model-key-env <variable>", "with a server --model: the environment variable holding its API key (env LLAMADESK_MODEL_KEY_ENV; default: no key)");
 const answerModeOption = () =>
   new Option("--mode <mode>", "auto (default): verbatim FAQ answer when one clearly matches, else generated; generative; extractive").choices([
     "auto",
@@ -72,7 +76,7 @@ const answerModeOption = () =>
 const maxTokensOption = () => new Option("--max-tokens <n>", "longest generated answer, in tokens (default 384)").argParser(parseWholeNumber("--max-tokens"));
 /** The options of the commands that answer through the bot. */
 const withBotOptions = (command: Command) =>
-  [indexOption(), modelOption(), answerModeOption(), configOption(), maxTokensOption(), embedderOption(), embedderModelOption()].reduce(
+  [indexOption(), modelOption(), modelNameOption(), modelKeyEnvOption(), answerModeOption(), configOption(), maxTokensOption(), embedderOption(), embedderModelOption()].reduce(
     (c, option) => c.addOption(option),
     command,
   );
@@ -112,7 +116,7 @@ withBotOptions(program.command("serve").description("serve the HTTP API, the web
 
 program
   .command("eval")
-  .description("measure retrieval on labelled queries: MRR, Recall@1, Recall@5, Recall@k")
+  .description("measure retrieval on labelled queries: MRR, Recall@1, Recall@5, Recall@k, and what each minConfidence would answer with this embedder")
   .requiredOption("--queries <file>", 'JSONL file of {"query": "...", "relevant": ["docId", ...]}')
   .addOption(indexOption())
   .addOption(embedderOption())
@@ -121,6 +125,7 @@ program
   .addOption(kOption("10"))
   .addOption(modeOption())
   .addOption(new Option("--show-misses <n>", "misses to list").default(20).argParser(parseWholeNumber("--show-misses", 0)))
+  .option("--off-topic <file>", "questions the knowledge cannot answer, one per line: the answerability calibration then shows how many each minConfidence lets through")
   .option("--json", "print the metrics as one JSON object")
   .action(async (opts) => finish(await evalCommand(opts)));
 
@@ -130,6 +135,8 @@ program
   .addOption(indexOption())
   .addOption(new Option("--questions <n>", "sample questions to answer (default: all of them)").argParser(parseWholeNumber("--questions")))
   .addOption(modelOption())
+  .addOption(modelNameOption())
+  .addOption(modelKeyEnvOption())
   .addOption(configOption())
   .action(async (opts) => finish(await demoCommand(opts)));
 
@@ -226,6 +233,13 @@ program
 
 function finish(code: number): void {
   process.exitCode = code;
+}
+
+// Every command that embeds (those with --embedder) can embed on an OpenAI-compatible server.
+for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
+  if (!command.options.some((o) => o.long === "--embedder")) continue;
+  command.addOption(new Option("--embedder-url <url>", "for --embedder openai: the server's http(s)://host:port/v1 URL (else the config file's embedderUrl, else env LLAMADESK_EMBEDDER_URL)"));
+  command.addOption(new Option("--embedder-key-env <variable>", "for --embedder openai: the environment variable holding its API key (else the config file's embedderKeyEnv, else env LLAMADESK_EMBEDDER_KEY_ENV)"));
 }
 
 // Every command that reads or writes knowledge or state (those with --index) can use PostgreSQL instead.

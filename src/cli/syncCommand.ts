@@ -5,6 +5,7 @@ import { CONFIG_FILE_NAME, databaseOf, indexDirOf, loadConfigFile } from "../con
 import { openDatabase } from "../openStateStores.js";
 import { isLlamadeskError, LlamadeskError } from "../errors.js";
 import { createEmbedder } from "../knowledge/createEmbedder.js";
+import { chatModelChoiceOf } from "../model/createChatModel.js";
 import type { Embedder } from "../knowledge/Embedder.js";
 import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
 import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
@@ -80,7 +81,7 @@ export async function syncCommand(options: SyncCliOptions): Promise<number> {
             queue: { path: resolveReviewQueuePath({ queue: options.queue, index: indexDir }, loaded), postgres, knowledge: database.knowledge },
             embedder,
             rules: mining,
-            modelPath: config.model ?? env.model,
+            model: chatModelChoiceOf({}, config, env),
             modelConfig: config,
             onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
           });

@@ -136,6 +136,10 @@ export function createChatStream(generate: ChatGeneration, callerSignal?: AbortS
         // The consumer stopped early (or the caller aborted): stop generating; the result settles when it has.
         controller.abort(callerSignal?.reason ?? new DOMException("The consumer stopped reading the stream.", "AbortError"));
         void task.then(() => (outcome!.ok ? resolveResult(outcome!.value) : rejectResult(outcome!.error)));
+      } else if (outcome.ok) {
+        // Generation had ended before the consumer stopped reading its pieces: the result is the whole generation
+        // (settling twice is a no-op when the loop already did).
+        resolveResult(outcome.value);
       }
     }
   }

@@ -8,6 +8,7 @@ import type { Embedder } from "../knowledge/Embedder.js";
 import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
 import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
 import type { ChatModel } from "../model/ChatModel.js";
+import { chatModelChoiceOf, createChatModel, type ChatModelChoice } from "../model/createChatModel.js";
 import type { AnswerPolicyInput } from "../pipeline/AnswerPolicy.js";
 import { loadPrompts } from "../prompts/loadPrompts.js";
 import { openConversationStore, openDatabase } from "../openStateStores.js";
@@ -16,8 +17,15 @@ import type { Postgres } from "../postgres/Postgres.js";
 export interface LocalBotOptions {
   /** Index directory. Defaults to the config file's `index`, then LLAMADESK_INDEX, then `knowledge/index`. */
   index?: string | undefined;
-  /** Chat model GGUF, or `false` for none. Defaults to the config file's `model`, then LLAMADESK_MODEL, then none. */
+  /**
+   * Chat model: a GGUF path or an `http(s)://…/v1` model server URL, or `false` for none. Defaults to the config
+   * file's `model`, then LLAMADESK_MODEL, then none.
+   */
   model?: string | false | undefined;
+  /** The model's name on the server (`--model-name`). Defaults to the config's, else the first the server lists. */
+  modelName?: string | undefined;
+  /** The variable holding the server's API key (`--model-key-env`). Defaults to the config's `apiKeyEnv`, else none. */
+  modelKeyEnv?: string | undefined;
   /** Config file. Defaults to LLAMADESK_CONFIG, then `./llamadesk.config.json` if it exists. */
   configFile?: string | undefined;
   /** Conversation store (SQLite file, or ":memory:"). Defaults to the config file's `store`, then `conversations.sqlite` beside the index. */
@@ -35,6 +43,9 @@ export interface LocalBotOptions {
   /** Embedder. Defaults to the config file's, then LLAMADESK_EMBEDDER, then `use-lite`. */
   embedder?: string | undefined;
   embedderModel?: string | undefined;
+  /** With embedder "openai": the server's URL and the variable holding its key. Default to the config file's, then LLAMADESK_EMBEDDER_URL / LLAMADESK_EMBEDDER_KEY_ENV. */
+  embedderUrl?: string | undefined;
+  embedderKeyEnv?: string | undefined;
   /**
    * Knowledge already open, with its embedder, instead of opening `index` (e.g. just after an ingest).
    * The bot owns them once created; if creating it fails, they stay the caller's. Defaults to opening.
@@ -78,8 +89,8 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
       (await openKnowledgeStore({ indexDir, embedder, database: postgres, knowledge: choice.knowledge, ...(every ? { pollMs: every } : {}) }));
     const prompts = await loadPrompts(config.prompts);
     const policy = { ...config.policy, ...options.policy, generation: { ...config.policy?.generation, ...options.policy?.generation } };
-    const modelPath = options.model === false ? undefined : (options.model ?? config.model ?? env.model);
-    const { chatModel, problem } = modelPath === undefined ? {} : await loadChatModel(resolve(modelPath), config);
+    const modelChoice = options.model === false ? undefined : chatModelChoiceOf({ model: options.model, modelName: options.modelName, modelKeyEnv: options.modelKeyEnv }, config, env);
+    const { chatModel, problem } = modelChoice === undefined ? {} : await loadChatModel(modelChoice, config);
     const storePath = options.store ?? storePathOf(config, indexDir);
     const store = await openConversationStore({ path: storePath === ":memory:" ? storePath : resolve(storePath), postgres, knowledge: choice.knowledge }).catch(async (error) => {
       await chatModel?.dispose();
@@ -102,30 +113,29 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
 }
 
 /** The embedder: flag, then the config file, then the environment, then USE-lite. */
-export function embedderConfig(options: Pick<LocalBotOptions, "embedder" | "embedderModel">, config: LlamadeskConfig, env: EnvConfig): EmbedderConfig {
+export function embedderConfig(
+  options: Pick<LocalBotOptions, "embedder" | "embedderModel" | "embedderUrl" | "embedderKeyEnv">,
+  config: LlamadeskConfig,
+  env: EnvConfig,
+): EmbedderConfig {
   const kind = options.embedder ?? config.embedder ?? env.embedder ?? "use-lite";
-  if (kind !== "use-lite" && kind !== "gguf") throw new LlamadeskError("INVALID_OPTION", `embedder must be "use-lite" or "gguf" (got "${kind}").`);
+  if (kind !== "use-lite" && kind !== "gguf" && kind !== "openai") throw new LlamadeskError("INVALID_OPTION", `embedder must be "use-lite", "gguf" or "openai" (got "${kind}").`);
   const modelPath = options.embedderModel ?? config.embedderModel ?? env.embedderModel;
+  if (kind === "openai") {
+    const url = options.embedderUrl ?? config.embedderUrl ?? env.embedderUrl;
+    const apiKeyEnv = options.embedderKeyEnv ?? config.embedderKeyEnv ?? env.embedderKeyEnv;
+    return { kind, ...(url ? { url } : {}), ...(modelPath ? { model: modelPath } : {}), ...(apiKeyEnv ? { apiKeyEnv } : {}) };
+  }
   return { kind, ...(modelPath ? { modelPath: resolve(modelPath) } : {}) };
 }
 
 /** Loads the chat model; a missing or broken file becomes the reason answers are extractive, not a failure. */
-async function loadChatModel(modelPath: string, config: LlamadeskConfig): Promise<{ chatModel?: ChatModel; problem?: LlamadeskError }> {
-  // node-llama-cpp loads only when a model is configured: extractive bots start without it.
-  const { LlamaChatModel } = await import("../model/LlamaChatModel.js");
+async function loadChatModel(choice: ChatModelChoice, config: LlamadeskConfig): Promise<{ chatModel?: ChatModel; problem?: LlamadeskError }> {
   try {
-    const chatModel = await LlamaChatModel.create({
-      modelPath,
-      ...(config.modelFormat ? { format: config.modelFormat } : {}),
-      ...(config.contextSize ? { contextSize: config.contextSize } : {}),
-      ...(config.threads ? { threads: config.threads } : {}),
-      ...(config.sequences ? { sequences: config.sequences } : {}),
-      ...(config.lora ? { loraPath: config.lora } : {}),
-    });
-    return { chatModel };
+    return { chatModel: await createChatModel(choice, config) };
   } catch (error) {
     if (isLlamadeskError(error, "MODEL_NOT_FOUND") || isLlamadeskError(error, "MODEL_FAILED")) {
-      const fix = "For generated answers, point --model, the config file's \"model\" or LLAMADESK_MODEL at a Llama 2-Chat GGUF (`llamadesk pull` downloads one).";
+      const fix = "For generated answers, point --model, the config file's \"model\" or LLAMADESK_MODEL at a Llama 2-Chat GGUF (`llamadesk pull` downloads one) or at a model server's http(s)://…/v1 URL.";
       return { problem: new LlamadeskError(error.code, `${error.message.replace(/ Download a Llama 2-Chat GGUF.*$/, "")} ${fix}`, { cause: error }) };
     }
     throw error;

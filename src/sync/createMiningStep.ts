@@ -1,10 +1,10 @@
-import { resolve } from "node:path";
 import { ReviewedFaqConnector } from "../../connectors/reviewed-faq/index.js";
 import type { ChatThread } from "../chat/ChatThread.js";
 import type { LlamadeskConfig } from "../configFile.js";
 import type { Embedder } from "../knowledge/Embedder.js";
 import type { KnowledgeStore } from "../knowledge/KnowledgeStore.js";
 import type { ChatModel } from "../model/ChatModel.js";
+import { createChatModel, type ChatModelChoice } from "../model/createChatModel.js";
 import type { MiningConfig } from "../mining/MiningConfig.js";
 import { mineThreads } from "../mining/mineThreads.js";
 import { openReviewQueue, type StateStoreLocation } from "../openStateStores.js";
@@ -16,8 +16,8 @@ export interface MiningStepOptions {
   embedder: Embedder;
   /** The config file's checked `mining` section. */
   rules: MiningConfig;
-  /** Chat model GGUF that writes the condensed Q/A (with `rules.useModel` not false). Defaults to none: rule-based extraction. */
-  modelPath?: string | undefined;
+  /** Chat model (a GGUF or a model server) that writes the condensed Q/A (with `rules.useModel` not false). Defaults to none: rule-based extraction. */
+  model?: ChatModelChoice | undefined;
   /** Model settings from the config file (context size, threads, format). */
   modelConfig?: Pick<LlamadeskConfig, "modelFormat" | "contextSize" | "threads">;
   /** A model that could not load: mining goes on with rules. */
@@ -41,16 +41,10 @@ export async function createMiningStep(options: MiningStepOptions): Promise<Mini
   let model: Promise<ChatModel | undefined> | undefined;
   const loadModel = (): Promise<ChatModel | undefined> =>
     (model ??= (async () => {
-      if (!options.modelPath || options.rules.useModel === false) return undefined;
+      if (!options.model || options.rules.useModel === false) return undefined;
       try {
-        const { LlamaChatModel } = await import("../model/LlamaChatModel.js");
-        const config = options.modelConfig ?? {};
-        return await LlamaChatModel.create({
-          modelPath: resolve(options.modelPath),
-          ...(config.modelFormat ? { format: config.modelFormat } : {}),
-          ...(config.contextSize ? { contextSize: config.contextSize } : {}),
-          ...(config.threads ? { threads: config.threads } : {}),
-        });
+        const { modelFormat, contextSize, threads } = options.modelConfig ?? {};
+        return await createChatModel(options.model, { modelFormat, contextSize, threads });
       } catch (error) {
         options.onWarning?.(`mining without the chat model (rule-based Q/A): ${(error as Error).message}`);
         return undefined;

@@ -13,3 +13,10 @@ export {
 } from "./writeLlamaGguf.js";
 export { CachingEmbedder } from "./CachingEmbedder.js";
 export { FakeChatModel, type FakeChatModelOptions, type FakeChatCall } from "./FakeChatModel.js";
+export {
+  startOpenAiCompatibleServer,
+  type OpenAiCompatibleServer,
+  type OpenAiCompatibleServerOptions,
+  type ServerFault,
+  type RecordedModelRequest,
+} from "./startOpenAiCompatibleServer.js";
