@@ -14,6 +14,8 @@ export interface EnvConfig {
   embedder?: string;
   /** LLAMADESK_EMBEDDER_MODEL: path of a GGUF embedding model (with embedder "gguf"). */
   embedderModel?: string;
+  /** LLAMADESK_EMBED_WORKERS: worker threads that embed with "use-lite" (1: in the main thread). */
+  embedWorkers?: string;
   /** LLAMADESK_MODEL: path of the chat model GGUF (after --model and the config file's "model"). */
   model?: string;
   /** LLAMADESK_CONFIG: the config file (instead of ./llamadesk.config.json). */
@@ -62,6 +64,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   if (knowledge) config.knowledge = knowledge;
   if (embedder) config.embedder = embedder;
   if (embedderModel) config.embedderModel = embedderModel;
+  const embedWorkers = pick("LLAMADESK_EMBED_WORKERS");
+  if (embedWorkers) config.embedWorkers = embedWorkers;
   const model = pick("LLAMADESK_MODEL");
   const configFile = pick("LLAMADESK_CONFIG");
   if (model) config.model = model;

@@ -35,6 +35,11 @@ export interface LlamadeskConfig {
   prompts?: string;
   embedder?: "use-lite" | "gguf";
   embedderModel?: string;
+  /**
+   * Worker threads that embed with "use-lite" (ingest, sync and the questions of a running bot), each loading
+   * the model once. 1 embeds in the main thread. Defaults to the machine's cores.
+   */
+  embedWorkers?: number;
   /** Answer policy: mode, product name, thresholds (see README, "Answerability and answer modes"). */
   policy?: AnswerPolicyInput;
   /** Slack bot settings (`llamadesk slack`); checked by the Slack channel (see README, "Slack"). */
@@ -92,6 +97,7 @@ const schema = z
     prompts: z.string().min(1),
     embedder: z.enum(["use-lite", "gguf"]),
     embedderModel: z.string().min(1),
+    embedWorkers: z.number().int().min(1),
     policy: z.record(z.string(), z.unknown()),
     slack: z.record(z.string(), z.unknown()),
     discord: z.record(z.string(), z.unknown()),

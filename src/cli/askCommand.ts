@@ -10,6 +10,7 @@ export interface BotCliOptions {
   mode?: AnswerMode;
   embedder?: string;
   embedderModel?: string;
+  embedWorkers?: number;
   maxTokens?: number;
   /** `--database URL` and `--knowledge NAME`: PostgreSQL instead of the local files. */
   database?: string;
@@ -55,6 +56,7 @@ export function localBotOptions(options: BotCliOptions) {
     configFile: options.config,
     embedder: options.embedder,
     embedderModel: options.embedderModel,
+    embedWorkers: options.embedWorkers,
     database: options.database,
     knowledge: options.knowledge,
     policy: { ...(options.mode ? { mode: options.mode } : {}), ...(options.maxTokens ? { generation: { maxTokens: options.maxTokens } } : {}) },

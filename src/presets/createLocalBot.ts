@@ -35,6 +35,8 @@ export interface LocalBotOptions {
   /** Embedder. Defaults to the config file's, then LLAMADESK_EMBEDDER, then `use-lite`. */
   embedder?: string | undefined;
   embedderModel?: string | undefined;
+  /** Worker threads that embed with "use-lite"; 1 embeds in this thread. Defaults to the config file's `embedWorkers`, then LLAMADESK_EMBED_WORKERS, then one per core. */
+  embedWorkers?: number | undefined;
   /**
    * Knowledge already open, with its embedder, instead of opening `index` (e.g. just after an ingest).
    * The bot owns them once created; if creating it fails, they stay the caller's. Defaults to opening.
@@ -102,11 +104,20 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
 }
 
 /** The embedder: flag, then the config file, then the environment, then USE-lite. */
-export function embedderConfig(options: Pick<LocalBotOptions, "embedder" | "embedderModel">, config: LlamadeskConfig, env: EnvConfig): EmbedderConfig {
+export function embedderConfig(options: Pick<LocalBotOptions, "embedder" | "embedderModel" | "embedWorkers">, config: LlamadeskConfig, env: EnvConfig): EmbedderConfig {
   const kind = options.embedder ?? config.embedder ?? env.embedder ?? "use-lite";
   if (kind !== "use-lite" && kind !== "gguf") throw new LlamadeskError("INVALID_OPTION", `embedder must be "use-lite" or "gguf" (got "${kind}").`);
   const modelPath = options.embedderModel ?? config.embedderModel ?? env.embedderModel;
-  return { kind, ...(modelPath ? { modelPath: resolve(modelPath) } : {}) };
+  const workers = options.embedWorkers ?? config.embedWorkers ?? embedWorkersOf(env);
+  return { kind, ...(modelPath ? { modelPath: resolve(modelPath) } : {}), ...(workers !== undefined ? { workers } : {}) };
+}
+
+function embedWorkersOf(env: EnvConfig): number | undefined {
+  if (env.embedWorkers === undefined) return undefined;
+  if (!/^\d+$/.test(env.embedWorkers) || Number(env.embedWorkers) < 1) {
+    throw new LlamadeskError("INVALID_OPTION", `LLAMADESK_EMBED_WORKERS must be a whole number of at least 1 (got "${env.embedWorkers}"); 1 embeds in the main thread.`);
+  }
+  return Number(env.embedWorkers);
 }
 
 /** Loads the chat model; a missing or broken file becomes the reason answers are extractive, not a failure. */

@@ -49,11 +49,13 @@ describe("EmbedderPool", () => {
     expect(pool.threads).toBe(0);
   });
 
-  it("starts its workers on the first embed, not before", async () => {
-    const pool = taggingPool();
+  it("starts workers as work needs them: none before, one for one text, all for a batch", async () => {
+    const pool = taggingPool({}, 3);
     expect(pool.threads).toBe(0);
     await pool.embed(["first"]);
-    expect(pool.threads).toBe(2);
+    expect(pool.threads).toBe(1);
+    await pool.embed(texts(30));
+    expect(pool.threads).toBe(3);
   });
 
   it("fails the texts a crashing worker held with EMBEDDER_FAILED, then serves on with a new worker", async () => {

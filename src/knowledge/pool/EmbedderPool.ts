@@ -47,8 +47,8 @@ interface Slot {
  * once. A batch is cut into jobs that idle workers take in turn; single questions from many
  * conversations run side by side. Vectors are the ones the embedder gives in one thread.
  *
- * Workers start on the first `embed` (or `ready()`) and stay until `dispose()`; idle workers do not
- * keep the process alive. A worker that dies fails the texts it held with EMBEDDER_FAILED and is replaced
+ * Workers start as work needs them (one question starts one, a batch all of them; `ready()` starts
+ * all) and stay until `dispose()`; idle workers do not keep the process alive. A worker that dies fails the texts it held with EMBEDDER_FAILED and is replaced
  * for the next ones; a model that cannot load fails every waiting call, and the next call tries again.
  */
 export class EmbedderPool implements Embedder {
@@ -126,7 +126,7 @@ export class EmbedderPool implements Embedder {
     await this.dispose();
   }
 
-  /** Hands waiting jobs to idle workers; while jobs wait, brings the pool to full size (replacing any that died). */
+  /** Hands waiting jobs to idle workers, and starts workers (up to the pool size, replacing any that died) for the rest. */
   private dispatch(): void {
     this.dropSettled();
     for (const slot of this.slots) {
@@ -134,11 +134,18 @@ export class EmbedderPool implements Embedder {
       if (!slot.ready || slot.job) continue;
       this.assign(slot, this.queue.shift()!);
     }
-    if (this.queue.length > 0) this.fill();
+    // Grow while more jobs wait than workers are loading: one question starts one worker, a batch all of them.
+    while (!this.disposed && this.queue.length > this.loading() && this.slots.size < this.size) this.start();
     for (const slot of this.slots) {
       if (slot.ready && !slot.job) slot.worker.unref();
       else slot.worker.ref();
     }
+  }
+
+  private loading(): number {
+    let n = 0;
+    for (const slot of this.slots) if (!slot.ready) n++;
+    return n;
   }
 
   private fill(): void {
