@@ -17,6 +17,8 @@ export interface EnvConfig {
   /** LLAMADESK_EMBEDDER_URL and LLAMADESK_EMBEDDER_KEY_ENV: the embedding server (with embedder "openai") and the variable holding its key. */
   embedderUrl?: string;
   embedderKeyEnv?: string;
+  /** LLAMADESK_EMBED_WORKERS: worker threads that embed with "use-lite" (1: in the main thread). */
+  embedWorkers?: string;
   /** LLAMADESK_MODEL: path of the chat model GGUF, or an http(s)://…/v1 model server URL (after --model and the config file's "model"). */
   model?: string;
   /** LLAMADESK_MODEL_NAME: the model's name on that server (else the first it lists). */
@@ -73,6 +75,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const embedderKeyEnv = pick("LLAMADESK_EMBEDDER_KEY_ENV");
   if (embedderUrl) config.embedderUrl = embedderUrl;
   if (embedderKeyEnv) config.embedderKeyEnv = embedderKeyEnv;
+  const embedWorkers = pick("LLAMADESK_EMBED_WORKERS");
+  if (embedWorkers) config.embedWorkers = embedWorkers;
   const model = pick("LLAMADESK_MODEL");
   const configFile = pick("LLAMADESK_CONFIG");
   if (model) config.model = model;

@@ -40,6 +40,11 @@ export interface LlamadeskConfig {
   embedderUrl?: string;
   /** Embedder "openai": the environment variable holding the server's API key. */
   embedderKeyEnv?: string;
+  /**
+   * Worker threads that embed with "use-lite" (ingest, sync and the questions of a running bot), each loading
+   * the model once. 1 embeds in the main thread. Defaults to the machine's cores.
+   */
+  embedWorkers?: number;
   /** Answer policy: mode, product name, thresholds (see README, "Answerability and answer modes"). */
   policy?: AnswerPolicyInput;
   /** Slack bot settings (`llamadesk slack`); checked by the Slack channel (see README, "Slack"). */
@@ -134,6 +139,7 @@ const schema = z
     embedderModel: z.string().min(1),
     embedderUrl: z.string().regex(/^https?:\/\//i, "must be an http:// or https:// URL ending in /v1"),
     embedderKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of an environment variable (the key itself never goes in the file)"),
+    embedWorkers: z.number().int().min(1),
     policy: z.record(z.string(), z.unknown()),
     slack: z.record(z.string(), z.unknown()),
     discord: z.record(z.string(), z.unknown()),

@@ -15,6 +15,7 @@ export interface BotCliOptions {
   embedderModel?: string;
   embedderUrl?: string;
   embedderKeyEnv?: string;
+  embedWorkers?: number;
   maxTokens?: number;
   /** `--database URL` and `--knowledge NAME`: PostgreSQL instead of the local files. */
   database?: string;
@@ -64,6 +65,7 @@ export function localBotOptions(options: BotCliOptions) {
     embedderModel: options.embedderModel,
     embedderUrl: options.embedderUrl,
     embedderKeyEnv: options.embedderKeyEnv,
+    embedWorkers: options.embedWorkers,
     database: options.database,
     knowledge: options.knowledge,
     policy: { ...(options.mode ? { mode: options.mode } : {}), ...(options.maxTokens ? { generation: { maxTokens: options.maxTokens } } : {}) },

@@ -13,6 +13,8 @@ export interface IndexCliOptions {
   /** `--embedder-url URL` and `--embedder-key-env VAR`: the server of `--embedder openai`, and the variable holding its key. */
   embedderUrl?: string;
   embedderKeyEnv?: string;
+  /** `--embed-workers N`: worker threads that embed with use-lite (else the config's embedWorkers, else LLAMADESK_EMBED_WORKERS, else one per core). */
+  embedWorkers?: number;
   /** The config file (else LLAMADESK_CONFIG, else ./llamadesk.config.json if present). */
   config?: string;
   /** `--database URL`: PostgreSQL instead of the local index (else the config's `database`, else LLAMADESK_DATABASE_URL). */

@@ -4,7 +4,7 @@ import { DEMO_QUESTIONS_FILE, SAMPLE_QUERIES_FILE, SAMPLE_SOURCES_DIR } from "..
 import { evaluate } from "../eval/evaluate.js";
 import { readQueriesFile } from "../eval/readQueriesFile.js";
 import { openKnowledgeStore } from "../knowledge/openKnowledgeStore.js";
-import { UseLiteEmbedder } from "../knowledge/UseLiteEmbedder.js";
+import { createEmbedder } from "../knowledge/createEmbedder.js";
 import { HybridRetriever } from "../retrieval/HybridRetriever.js";
 import { resolveIndex } from "./cliOptions.js";
 import { ingestWithProgress } from "./ingestWithProgress.js";
@@ -20,6 +20,8 @@ export interface DemoCliOptions {
   modelName?: string;
   modelKeyEnv?: string;
   config?: string;
+  /** `--embed-workers N`: worker threads that embed (else the config's embedWorkers, else one per core). */
+  embedWorkers?: number;
 }
 
 /**
@@ -29,12 +31,13 @@ export interface DemoCliOptions {
  */
 export async function demoCommand(options: DemoCliOptions): Promise<number> {
   const out = (s = ""): boolean => process.stdout.write(`${s}\n`);
-  const { indexDir, database } = await resolveIndex(options);
-  const embedder = new UseLiteEmbedder();
+  const { indexDir, database, embedder: configured } = await resolveIndex(options);
+  // The sample is always embedded with the built-in embedder; only how many threads run it is configurable.
+  const embedder = await createEmbedder({ kind: "use-lite", ...(configured.workers !== undefined ? { workers: configured.workers } : {}) });
 
   out(`Ingesting the sample FAQ from ${SAMPLE_SOURCES_DIR}`);
   const store = await openKnowledgeStore({ indexDir, database: database.url, knowledge: database.knowledge, embedder, create: true }).catch(async (error) => {
-    await embedder.dispose();
+    await embedder.dispose?.();
     throw error;
   });
   const summary = await ingestWithProgress({
@@ -44,7 +47,7 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
     command: "demo",
   }).catch(async (error) => {
     await store.dispose();
-    await embedder.dispose();
+    await embedder.dispose?.();
     throw error;
   });
   out(
@@ -67,7 +70,7 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
     policy: { product: "Tidepool", mode: "auto" },
   }).catch(async (error) => {
     await store.dispose();
-    await embedder.dispose();
+    await embedder.dispose?.();
     throw error;
   });
   try {

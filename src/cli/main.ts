@@ -248,6 +248,15 @@ for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.addOption(new Option("--database <url>", "PostgreSQL (postgresql://user@host:5432/db) for knowledge and state instead of local files (else the config file's database, else env LLAMADESK_DATABASE_URL)"));
   command.addOption(new Option("--knowledge <name>", "the knowledge base in that database (else the config file's knowledge, else env LLAMADESK_KNOWLEDGE, else default)"));
 }
+// Every command that embeds (those with --embedder, and the demo) can spread embedding over worker threads.
+for (const command of program.commands) {
+  if (!command.options.some((o) => o.long === "--embedder") && command.name() !== "demo") continue;
+  command.addOption(
+    new Option("--embed-workers <n>", "worker threads that embed with use-lite, one model each (else the config file's embedWorkers, else env LLAMADESK_EMBED_WORKERS, else one per core; 1: in the main thread)").argParser(
+      parseWholeNumber("--embed-workers"),
+    ),
+  );
+}
 throwUsageErrors(program);
 
 try {

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { readEnvVariable } from "../config.js";
 import { LlamadeskError } from "../errors.js";
 import type { Embedder } from "./Embedder.js";
@@ -14,12 +15,26 @@ export interface EmbedderConfig {
   url?: string;
   model?: string;
   apiKeyEnv?: string;
+  /**
+   * Worker threads that embed with "use-lite", each loading the model once: ingest and the questions of a
+   * running bot use every core. 1 embeds in the calling thread, as a single embedder. The "gguf" embedder
+   * ignores it: llama.cpp already spreads each embedding over the math cores. Defaults to the machine's cores.
+   */
+  workers?: number;
 }
 
 /** Builds the configured embedder. node-llama-cpp is only loaded when a GGUF model is asked for. */
 export async function createEmbedder(config: EmbedderConfig = {}): Promise<Embedder> {
   const kind = config.kind ?? "use-lite";
-  if (kind === "use-lite") return new UseLiteEmbedder();
+  if (kind === "use-lite") {
+    const workers = config.workers ?? availableParallelism();
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new LlamadeskError("INVALID_OPTION", `embedWorkers must be a whole number of at least 1 (got ${workers}); 1 embeds in the main thread.`);
+    }
+    if (workers <= 1) return new UseLiteEmbedder();
+    const { useLitePool } = await import("./pool/useLitePool.js");
+    return useLitePool({ workers });
+  }
   if (kind === "gguf") {
     if (!config.modelPath) {
       throw new LlamadeskError(

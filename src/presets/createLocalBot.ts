@@ -46,6 +46,8 @@ export interface LocalBotOptions {
   /** With embedder "openai": the server's URL and the variable holding its key. Default to the config file's, then LLAMADESK_EMBEDDER_URL / LLAMADESK_EMBEDDER_KEY_ENV. */
   embedderUrl?: string | undefined;
   embedderKeyEnv?: string | undefined;
+  /** Worker threads that embed with "use-lite"; 1 embeds in this thread. Defaults to the config file's `embedWorkers`, then LLAMADESK_EMBED_WORKERS, then one per core. */
+  embedWorkers?: number | undefined;
   /**
    * Knowledge already open, with its embedder, instead of opening `index` (e.g. just after an ingest).
    * The bot owns them once created; if creating it fails, they stay the caller's. Defaults to opening.
@@ -114,7 +116,7 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
 
 /** The embedder: flag, then the config file, then the environment, then USE-lite. */
 export function embedderConfig(
-  options: Pick<LocalBotOptions, "embedder" | "embedderModel" | "embedderUrl" | "embedderKeyEnv">,
+  options: Pick<LocalBotOptions, "embedder" | "embedderModel" | "embedderUrl" | "embedderKeyEnv" | "embedWorkers">,
   config: LlamadeskConfig,
   env: EnvConfig,
 ): EmbedderConfig {
@@ -126,7 +128,16 @@ export function embedderConfig(
     const apiKeyEnv = options.embedderKeyEnv ?? config.embedderKeyEnv ?? env.embedderKeyEnv;
     return { kind, ...(url ? { url } : {}), ...(modelPath ? { model: modelPath } : {}), ...(apiKeyEnv ? { apiKeyEnv } : {}) };
   }
-  return { kind, ...(modelPath ? { modelPath: resolve(modelPath) } : {}) };
+  const workers = options.embedWorkers ?? config.embedWorkers ?? embedWorkersOf(env);
+  return { kind, ...(modelPath ? { modelPath: resolve(modelPath) } : {}), ...(workers !== undefined ? { workers } : {}) };
+}
+
+function embedWorkersOf(env: EnvConfig): number | undefined {
+  if (env.embedWorkers === undefined) return undefined;
+  if (!/^\d+$/.test(env.embedWorkers) || Number(env.embedWorkers) < 1) {
+    throw new LlamadeskError("INVALID_OPTION", `LLAMADESK_EMBED_WORKERS must be a whole number of at least 1 (got "${env.embedWorkers}"); 1 embeds in the main thread.`);
+  }
+  return Number(env.embedWorkers);
 }
 
 /** Loads the chat model; a missing or broken file becomes the reason answers are extractive, not a failure. */
