@@ -32,6 +32,9 @@ describe("PostgresKnowledgeStore.searchVectors", () => {
       });
     const index = hnswIndexName(knowledge, D);
     expect(await plan("hnsw")).toContain(`Index Scan using ${index}`);
+    // Built wider than pgvector's default (ef_construction 64), for recall at the same search cost.
+    const { rows } = await postgres.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE indexname = $1", [index]);
+    expect(rows[0]!.indexdef).toMatch(/WITH \(m='16', ef_construction='200'\)/);
     expect(await plan("exact")).not.toContain(index);
     expect((await store.searchVectors(vector(3), 3))[0]).toEqual({ id: "doc-3", score: expect.closeTo(1, 5) });
     await store.dispose();
