@@ -12,6 +12,8 @@ export interface ServeRun {
   p50Ms: number;
   p95Ms: number;
   failures: number;
+  /** Asks in flight on average (their summed latency ÷ the wall time): the concurrency the server really saw. */
+  meanInFlight: number;
   /** CPU milliseconds the server process (every thread) spent per ask. */
   cpuMsPerAsk: number;
 }
@@ -45,7 +47,7 @@ export async function benchServeThroughput(rec: Recorder, options: { root: strin
         const driven = await drive(server.url, questions, options.conversations, options.asksEach);
         const result = { ...driven, cpuMsPerAsk: (cpuMsOf(server.child.pid!) - cpuBefore) / (options.conversations * options.asksEach) };
         console.log(
-          `    round ${round}, ${name}: ${result.asksPerSecond.toFixed(1)} asks/s, p50 ${result.p50Ms.toFixed(0)} ms, p95 ${result.p95Ms.toFixed(0)} ms, ${result.cpuMsPerAsk.toFixed(1)} server CPU ms/ask` +
+          `    round ${round}, ${name}: ${result.asksPerSecond.toFixed(1)} asks/s, p50 ${result.p50Ms.toFixed(0)} ms, p95 ${result.p95Ms.toFixed(0)} ms, ${result.cpuMsPerAsk.toFixed(1)} server CPU ms/ask, ${result.meanInFlight.toFixed(1)} asks in flight on average` +
             `${result.failures ? `, ${result.failures} failed` : ""}; ${loadNow()}`,
         );
         if (result.asksPerSecond > (best.get(name)?.asksPerSecond ?? 0)) best.set(name, result);
@@ -60,6 +62,7 @@ export async function benchServeThroughput(rec: Recorder, options: { root: strin
     rec.record(`serve ask latency p50 at ${options.conversations} conversations, ${name}`, run.p50Ms, "ms");
     rec.record(`serve ask latency p95 at ${options.conversations} conversations, ${name}`, run.p95Ms, "ms");
     rec.record(`serve CPU time per ask (all threads), ${name}`, run.cpuMsPerAsk, "ms");
+    rec.record(`asks in flight on average, ${name}`, run.meanInFlight, "");
     rec.record(`failed asks, ${name}`, run.failures, "", { op: "==", value: 0 });
   }
   rec.record("serve asks/s: pool ÷ embedWorkers 1", best.get(settings[1]!.name)!.asksPerSecond / best.get(settings[0]!.name)!.asksPerSecond, "x");
@@ -103,5 +106,6 @@ async function drive(url: string, questions: readonly string[], conversations: n
   const seconds = (performance.now() - start) / 1000;
   const sorted = [...ns].sort((a, b) => a - b);
   const p95 = sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]! / 1e6 : NaN;
-  return { asksPerSecond: ns.length / seconds, p50Ms: sorted.length ? latencyStats(ns).p50Ms : NaN, p95Ms: p95, failures };
+  const meanInFlight = ns.reduce((sum, n) => sum + n, 0) / 1e9 / seconds;
+  return { asksPerSecond: ns.length / seconds, p50Ms: sorted.length ? latencyStats(ns).p50Ms : NaN, p95Ms: p95, failures, meanInFlight };
 }
