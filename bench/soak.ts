@@ -1,16 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DEMO_QUESTIONS_FILE, SAMPLE_SOURCES_DIR } from "../src/config.js";
 import type { BenchOptions } from "./lib/BenchOptions.js";
 import { MB } from "./lib/measure.js";
 import { Recorder, type BenchRow } from "./lib/report.js";
-
-/** The built bin: the soak runs exactly what `llamadesk serve` runs. */
-const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+import { run, startServe, type RunningServe } from "./lib/serveProcess.js";
 
 /** Questions asked in one conversation before the next visitor starts a new one. */
 const ASKS_PER_CONVERSATION = 4;
@@ -174,42 +170,4 @@ class SoakClient {
 
 async function pool(size: number, worker: () => Promise<void>): Promise<void> {
   await Promise.all(Array.from({ length: size }, worker));
-}
-
-interface RunningServe {
-  child: ChildProcess;
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** `llamadesk serve` in the background, once it prints where it listens. */
-function startServe(args: string[], cwd: string): Promise<RunningServe> {
-  const child = spawn(process.execPath, [CLI, "serve", ...args], { cwd, env: { ...process.env, LLAMADESK_INDEX: "", PORT: "" } });
-  let output = "";
-  const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-    await exited;
-  };
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      output += d.toString();
-      const url = /serving on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) resolve({ child, url, stop });
-    });
-    // The server's log (failed answers) goes to stderr: pass it on.
-    child.stderr!.on("data", (d: Buffer) => process.stderr.write(d));
-    void exited.then(() => reject(new Error(`llamadesk serve exited before listening:\n${output}`)));
-  });
-}
-
-/** Runs the built CLI to completion; throws with its output when it fails. */
-function run(args: string[], cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, LLAMADESK_INDEX: "" }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`llamadesk ${args[0]} failed (${code}):\n${output}`))));
-  });
 }

@@ -5,6 +5,9 @@ export { readEnv, DEFAULT_INDEX_DIR, SAMPLE_SOURCES_DIR, type EnvConfig } from "
 export type { Embedder, EmbedOptions } from "./knowledge/Embedder.js";
 export { UseLiteEmbedder, type UseLiteEmbedderOptions } from "./knowledge/UseLiteEmbedder.js";
 export { createEmbedder, type EmbedderConfig, type EmbedderKind } from "./knowledge/createEmbedder.js";
+export { EmbedderPool, type EmbedderPoolOptions } from "./knowledge/pool/EmbedderPool.js";
+export { useLitePool } from "./knowledge/pool/useLitePool.js";
+export type { WorkerEmbedderSpec } from "./knowledge/pool/messages.js";
 export type { VectorIndex, VectorItem, VectorHit } from "./knowledge/VectorIndex.js";
 export { HnswVectorIndex, type HnswVectorIndexOptions } from "./knowledge/HnswVectorIndex.js";
 export { ExactVectorIndex } from "./knowledge/ExactVectorIndex.js";

@@ -33,7 +33,7 @@ describe("USE-lite in a worker pool", () => {
       });
     }
     expect(pool.threads).toBe(2);
-  });
+  }, 300_000); // three copies of the model load and embed ~70 texts: minutes on a busy 2-core machine
 
   it("is what createEmbedder builds by default (one worker per core), and embedWorkers 1 embeds in this thread", async () => {
     const byDefault = await createEmbedder();

@@ -223,6 +223,10 @@ export class EmbedderPool implements Embedder {
   private deliver(job: Job, data: Float64Array): void {
     const { call } = job;
     if (call.settled) return;
+    if (data.length !== job.texts.length * this.dimensions) {
+      this.fail(call, new LlamadeskError("EMBEDDER_FAILED", `An embedding worker returned ${data.length} numbers for ${job.texts.length} text(s) of ${this.dimensions}-d vectors.`));
+      return;
+    }
     for (let row = 0; row < job.texts.length; row++) {
       call.vectors[job.offset + row] = Array.from(data.subarray(row * this.dimensions, (row + 1) * this.dimensions));
     }
