@@ -9,6 +9,8 @@ export interface SiteRequest {
   status: number;
   userAgent?: string;
   ifNoneMatch?: string;
+  /** Every header sent, lower-cased names. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** A page of the site: its HTML, or how it misbehaves. */
@@ -57,7 +59,7 @@ export class TestHelpSite {
 
   private answer(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? "/";
-    const record: SiteRequest = { path, status: 200, ...(req.headers["user-agent"] ? { userAgent: req.headers["user-agent"] } : {}), ...(typeof req.headers["if-none-match"] === "string" ? { ifNoneMatch: req.headers["if-none-match"] } : {}) };
+    const record: SiteRequest = { path, status: 200, headers: req.headers, ...(req.headers["user-agent"] ? { userAgent: req.headers["user-agent"] } : {}), ...(typeof req.headers["if-none-match"] === "string" ? { ifNoneMatch: req.headers["if-none-match"] } : {}) };
     this.requests.push(record);
     const send = (status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}) => {
       record.status = status;

@@ -1,3 +1,5 @@
+const STALE_CONNECTION = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
 /** What one HTTP GET of a crawl came to. */
 export type FetchOutcome =
   | { kind: "ok"; url: string; status: number; contentType: string; body: Uint8Array; etag?: string; lastModified?: string }
@@ -28,12 +30,16 @@ export async function fetchPage(url: string, options: FetchOptions): Promise<Fet
   const headers: Record<string, string> = { ...options.headers };
   if (options.etag) headers["if-none-match"] = options.etag;
   if (options.lastModified) headers["if-modified-since"] = options.lastModified;
-  let response: Response;
-  try {
-    response = await fetch(url, { headers, redirect: "follow", signal });
-  } catch (error) {
-    options.signal?.throwIfAborted();
-    return { kind: "failed", url, reason: timeout.aborted ? `no answer within ${options.timeoutMs} ms` : `request failed (${causeOf(error)})` };
+  let response: Response | undefined;
+  for (let attempt = 1; !response; attempt++) {
+    try {
+      response = await fetch(url, { headers, redirect: "follow", signal });
+    } catch (error) {
+      options.signal?.throwIfAborted();
+      // A kept-alive connection the server closed just as it was reused: a GET is safe to send again once.
+      if (attempt === 1 && !timeout.aborted && STALE_CONNECTION.has(causeOf(error))) continue;
+      return { kind: "failed", url, reason: timeout.aborted ? `no answer within ${options.timeoutMs} ms` : `request failed (${causeOf(error)})` };
+    }
   }
   const finalUrl = response.url || url;
   if (response.status === 304) {

@@ -117,7 +117,7 @@ describe("sync of a help center through the website connector", () => {
     expect([...indexed.keys()].filter((id) => /utm_|\/blog\/|\/pricing|\/legal\/|internal|manual|slow|huge/.test(id))).toEqual([]);
     expect(site.requestsTo("/help/internal/agent-notes")).toEqual([]);
     expect(site.requestsTo("/help/files/guide.pdf")).toEqual([]);
-    expect(site.requests.every((r) => r.userAgent === "llamadesk")).toBe(true);
+    expect(site.requests.every((r) => r.userAgent === "llamadesk" && r.headers["x-help-token"] === "private-help-secret")).toBe(true);
     // The endless calendar stops at maxDepth (3 links past the sitemap's month).
     expect([...indexed.keys()].filter((id) => id.includes("/help/calendar")).sort()).toEqual([1, 2, 3, 4].map((m) => u(`/help/calendar?month=${m}`)));
     expect(site.requestsTo("/help/calendar?month=5")).toEqual([]);
