@@ -7,6 +7,7 @@ export interface StoredPageDoc {
   title: string;
   text: string;
   url: string;
+  tags?: string[];
 }
 
 /** What the last crawl learnt about one URL. */

@@ -4,6 +4,8 @@ import { canonicalUrl } from "./canonicalUrl.js";
 import { htmlDocs, type HtmlDoc } from "./htmlDocs.js";
 import { faqJsonLd } from "./faqJsonLd.js";
 import type { HtmlDocument, HtmlElement } from "./htmlTypes.js";
+import { pageDocs } from "./pageDocs.js";
+import type { StoredPageDoc } from "./WebsiteState.js";
 
 export interface ExtractPageOptions {
   /** CSS selector of the main content, when the automatic choice is wrong. */
@@ -88,4 +90,14 @@ function canonicalBase(href: string | null | undefined, url: string): string {
   } catch {
     return url;
   }
+}
+
+/**
+ * An article body from a help-center API (HTML without the page around it) as docs citing
+ * `url#anchor`, with the same cleaning, sectioning and FAQ detection as a crawled page.
+ */
+export function extractArticle(html: string, options: { url: string; title: string; idBase: string }): StoredPageDoc[] {
+  const { document } = parseHTML(`<!doctype html><html><body>${html}</body></html>`);
+  const root = mainContent(document, "body");
+  return root ? pageDocs(options.url, htmlDocs(root, { pageTitle: options.title }), options.idBase) : [];
 }

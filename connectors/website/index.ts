@@ -5,7 +5,7 @@ import { WebsiteConnector } from "./WebsiteConnector.js";
 
 export { WebsiteConnector, USER_AGENT, type WebsiteConnectorOptions } from "./WebsiteConnector.js";
 export type { CrawlStats } from "./crawlSite.js";
-export { extractPage, type ExtractedPage, type ExtractPageOptions } from "./extractPage.js";
+export { extractArticle, extractPage, type ExtractedPage, type ExtractPageOptions } from "./extractPage.js";
 export { htmlDocs, type HtmlDoc } from "./htmlDocs.js";
 export { canonicalUrl } from "./canonicalUrl.js";
 
