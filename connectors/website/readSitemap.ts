@@ -36,11 +36,13 @@ export async function readSitemap(url: string, fetchOptions: Omit<FetchOptions, 
     throw fail(`is not valid XML (${(error as Error).message})`);
   }
   const locs = (entries: { loc?: unknown }[] | undefined) => (entries ?? []).map((e) => (typeof e.loc === "string" ? e.loc.trim() : "")).filter((loc) => loc !== "");
-  if (xml.sitemapindex) {
+  // An empty element parses to "": an empty sitemap is a sitemap with no pages.
+  const children = <T>(value: T | string | undefined) => (typeof value === "object" ? value : undefined);
+  if ("sitemapindex" in xml) {
     const pages: string[] = [];
-    for (const child of locs(xml.sitemapindex.sitemap)) pages.push(...(await readSitemap(new URL(child, url).href, fetchOptions, seen, depth + 1)));
+    for (const child of locs(children(xml.sitemapindex)?.sitemap)) pages.push(...(await readSitemap(new URL(child, url).href, fetchOptions, seen, depth + 1)));
     return pages;
   }
-  if (xml.urlset) return locs(xml.urlset.url).map((loc) => new URL(loc, url).href);
+  if ("urlset" in xml) return locs(children(xml.urlset)?.url).map((loc) => new URL(loc, url).href);
   throw fail("has neither <urlset> nor <sitemapindex>");
 }
