@@ -15,7 +15,7 @@ export interface SiteRequest {
 
 /** A page of the site: its HTML, or how it misbehaves. */
 export type SitePage =
-  | { html: string; status?: number }
+  | { html: string; status?: number; /** Answer only after this long. */ delayMs?: number }
   | { redirect: string; status?: 301 | 302 | 308 }
   | { error: 500 | 503 }
   | { hang: true }
@@ -33,6 +33,9 @@ export class TestHelpSite {
   sitemap: [string[], string[]] = [[], []];
   robots = "User-agent: *\nDisallow: /help/internal/\n";
   readonly requests: SiteRequest[] = [];
+  /** Most requests in flight at once (a held page counts until the site stops). */
+  maxInFlight = 0;
+  private inFlight = 0;
   private server: Server | undefined;
   private base = "";
 
@@ -61,6 +64,8 @@ export class TestHelpSite {
     const path = req.url ?? "/";
     const record: SiteRequest = { path, status: 200, headers: req.headers, ...(req.headers["user-agent"] ? { userAgent: req.headers["user-agent"] } : {}), ...(typeof req.headers["if-none-match"] === "string" ? { ifNoneMatch: req.headers["if-none-match"] } : {}) };
     this.requests.push(record);
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    res.on("close", () => this.inFlight--);
     const send = (status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}) => {
       record.status = status;
       res.writeHead(status, { "content-type": type, ...headers });
@@ -89,7 +94,8 @@ export class TestHelpSite {
       res.writeHead(304, { etag });
       return void res.end();
     }
-    send(page.status ?? 200, "text/html; charset=utf-8", page.html, { etag });
+    if (page.delayMs) setTimeout(() => send(page.status ?? 200, "text/html; charset=utf-8", page.html, { etag }), page.delayMs);
+    else send(page.status ?? 200, "text/html; charset=utf-8", page.html, { etag });
   }
 
   /** A page of `bytes` bytes, sent in 1 MB pieces, without a content-length: only reading it shows its size. */
