@@ -5,7 +5,7 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres|embed-pool   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres|embed-pool|website   one bench only
  *   BENCH_SOAK_ASKS, BENCH_SOAK_CONVERSATIONS, BENCH_SOAK_ROUNDS   the soak bench's sizes (6000, 100000, 12)
  *   BENCH_POSTGRES_URL=postgresql://postgres@db:5432/postgres   the postgres bench on that server (a superuser's URL;
  *                                    its databases llamadesk_bench_* are dropped afterwards) instead of a throwaway one
@@ -29,6 +29,7 @@ import { benchSlackExportIngest } from "./slackExportIngest.js";
 import { benchSoak } from "./soak.js";
 import { benchPostgresVsLocal } from "./postgresVsLocal.js";
 import { benchEmbedPool } from "./embedPool.js";
+import { benchWebsiteCrawl } from "./websiteCrawl.js";
 
 interface Bench {
   run: (options: BenchOptions) => Promise<BenchRow[]>;
@@ -53,6 +54,8 @@ const BENCHES: Record<string, Bench> = {
   postgres: { run: benchPostgresVsLocal, slow: true },
   // USE-lite in worker threads: ingest scaling over cores, and `serve` asks/s and latency at 50 conversations (several minutes).
   "embed-pool": { run: benchEmbedPool, slow: true },
+  // Crawls a generated 5,000-page help center on loopback (500 with --quick), embedding every section, then re-crawls it unchanged.
+  website: { run: benchWebsiteCrawl, slow: true },
 };
 
 const only = process.env.BENCH_ONLY?.trim() || undefined;
