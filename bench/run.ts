@@ -5,7 +5,7 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres|model-server   one bench only
  *   BENCH_SOAK_ASKS, BENCH_SOAK_CONVERSATIONS, BENCH_SOAK_ROUNDS   the soak bench's sizes (6000, 100000, 12)
  *   BENCH_POSTGRES_URL=postgresql://postgres@db:5432/postgres   the postgres bench on that server (a superuser's URL;
  *                                    its databases llamadesk_bench_* are dropped afterwards) instead of a throwaway one
@@ -28,6 +28,7 @@ import { benchMiningQuality } from "./miningQuality.js";
 import { benchSlackExportIngest } from "./slackExportIngest.js";
 import { benchSoak } from "./soak.js";
 import { benchPostgresVsLocal } from "./postgresVsLocal.js";
+import { benchModelServer } from "./modelServer.js";
 
 interface Bench {
   run: (options: BenchOptions) => Promise<BenchRow[]>;
@@ -50,6 +51,8 @@ const BENCHES: Record<string, Bench> = {
   soak: { run: benchSoak, slow: true },
   // PostgreSQL + pgvector against the local store (~35 min): two 100k-vector loads and searches, quality (embeds ~15k texts), ingest, bot.ask.
   postgres: { run: benchPostgresVsLocal, slow: true },
+  // bot.ask with the model on an OpenAI-compatible server vs a bare streaming client (generates the 0.6 GB TinyLlama-shaped model on first use).
+  "model-server": { run: benchModelServer, slow: true },
 };
 
 const only = process.env.BENCH_ONLY?.trim() || undefined;

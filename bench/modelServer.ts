@@ -1,0 +1,134 @@
+import OpenAI from "openai";
+import { createBot } from "../src/bot.js";
+import type { BotEvent } from "../src/BotEvent.js";
+import type { ChatMessage } from "../src/model/ChatModel.js";
+import { LlamaChatModel } from "../src/model/LlamaChatModel.js";
+import { OpenAiChatModel } from "../src/model/OpenAiChatModel.js";
+import { MemoryConversationStore } from "../src/store/MemoryConversationStore.js";
+import { startOpenAiCompatibleServer } from "../src/testing/startOpenAiCompatibleServer.js";
+import { flush, median, ms } from "./answer/AnswerBenchContext.js";
+import type { BenchOptions } from "./lib/BenchOptions.js";
+import { benchModelPath } from "./lib/benchModelPath.js";
+import { RecordingChatModel } from "./lib/RecordingChatModel.js";
+import { Recorder, type BenchRow } from "./lib/report.js";
+import { sampleKnowledge } from "./lib/sampleKnowledge.js";
+
+type Done = Extract<BotEvent, { type: "done" }>;
+
+const DECODE_TARGET = { op: ">=", value: 0.97 } as const;
+const TTFT_TARGET = { op: "<=", value: 1.05 } as const;
+const SETTINGS = { runs: 6, maxTokens: 64 };
+const QUICK = { runs: 2, maxTokens: 32 };
+const GENERATION = { temperature: 0.2, topP: 0.9 };
+
+interface BareSample {
+  ttftMs: number;
+  tokens: number;
+  decodeTokensPerSecond: number;
+}
+
+/**
+ * The pipeline over the wire: `bot.ask` with its chat model on an OpenAI-compatible server against a bare streaming
+ * client (the `openai` package, nothing else) sending the very prompt the bot sent to the same server. The server is
+ * the loopback one from src/testing, generating with a random-weight TinyLlama-1.1B-shaped Q4_0 through llama.cpp
+ * (real tokens at a real rate; the words are gibberish). Both ignore EOS, so every answer is exactly maxTokens long,
+ * and the server's sequence is flushed before each request, so both evaluate the whole prompt.
+ */
+export async function benchModelServer(options: BenchOptions): Promise<BenchRow[]> {
+  const rec = new Recorder("model-server");
+  const settings = options.quick ? QUICK : SETTINGS;
+  const knowledge = await sampleKnowledge(await options.embedder());
+  const backend = await LlamaChatModel.create({ modelPath: await benchModelPath("tinyllama", "Q4_0"), contextSize: 2048, sequences: 1 });
+  const server = await startOpenAiCompatibleServer({ chatModel: backend, models: ["tinyllama-1.1b-chat"] });
+  const store = new MemoryConversationStore();
+  console.log(`\n[model-server] bot.ask through OpenAiChatModel vs a bare openai streaming client, same server (${server.url}) and prompt, ${settings.runs} runs after a warm-up, ${settings.maxTokens} tokens each`);
+  try {
+    const recording = new RecordingChatModel(new OpenAiChatModel({ baseUrl: server.url, model: "tinyllama-1.1b-chat" }), { ignoreEos: true });
+    const bot = createBot({
+      knowledge: knowledge.store,
+      embedder: knowledge.embedder,
+      chatModel: recording,
+      store,
+      prompts: knowledge.prompts,
+      policy: { mode: "generative", condense: "rules", generation: { maxTokens: settings.maxTokens, ...GENERATION, ignoreEos: true } },
+    });
+    const client = new OpenAI({ baseURL: server.url, apiKey: "none", defaultHeaders: { Authorization: null }, maxRetries: 0 });
+    const samples: Array<{ bot: Done; bare: BareSample }> = [];
+    for (let i = 0; i <= settings.runs; i++) {
+      const question = knowledge.questions[i % knowledge.questions.length]!;
+      let conversations = 0;
+      const askBot = async () => {
+        await flush(backend);
+        return ask(bot, `bench-${i}-${++conversations}`, question);
+      };
+      const askBare = async (messages: ChatMessage[]) => {
+        await flush(backend);
+        return bare(client, messages, settings.maxTokens);
+      };
+      // The bot goes first (its prompt is what the bare client replays); then the order alternates, so drift hits both.
+      const first = await askBot();
+      const messages = recording.requests.at(-1)!.messages;
+      const bareSample = await askBare(messages);
+      const botDone = i % 2 === 0 ? first : await askBot();
+      const t = botDone.timing;
+      if (t.tokens !== settings.maxTokens || bareSample.tokens !== settings.maxTokens) console.log(`    note: bot ${t.tokens} tokens, bare ${bareSample.tokens} (expected ${settings.maxTokens})`);
+      console.log(
+        `    ${i === 0 ? "warm-up" : `run ${i}`}: bare ttft ${ms(bareSample.ttftMs)} + retrieval ${ms(t.retrievalMs)}, ${bareSample.decodeTokensPerSecond.toFixed(1)} tok/s | ` +
+          `bot ttft ${ms(t.timeToFirstTokenMs!)} (prompt ${t.promptTokens} tokens), ${t.tokensPerSecond!.toFixed(1)} tok/s`,
+      );
+      if (i > 0) samples.push({ bot: botDone, bare: bareSample });
+    }
+    const m = (pick: (s: (typeof samples)[number]) => number) => median(samples.map(pick));
+    rec.record("bare client decode (TinyLlama-1.1B-shaped Q4_0, loopback server)", m((s) => s.bare.decodeTokensPerSecond), "tok/s");
+    rec.record("bot.ask decode through OpenAiChatModel", m((s) => s.bot.timing.tokensPerSecond!), "tok/s");
+    rec.record("bot.ask / bare client decode tok/s", m((s) => s.bot.timing.tokensPerSecond! / s.bare.decodeTokensPerSecond), "x", DECODE_TARGET);
+    rec.record("bare client time to first token", m((s) => s.bare.ttftMs), "ms");
+    rec.record("bot.ask retrieval", m((s) => s.bot.timing.retrievalMs), "ms");
+    rec.record("bot.ask time to first token", m((s) => s.bot.timing.timeToFirstTokenMs!), "ms");
+    rec.record("bot.ask ttft / (bare client ttft + retrieval)", m((s) => s.bot.timing.timeToFirstTokenMs! / (s.bare.ttftMs + s.bot.timing.retrievalMs)), "x", TTFT_TARGET);
+  } finally {
+    await store.dispose();
+    await server.close();
+    await backend.dispose();
+  }
+  return rec.rows;
+}
+
+/** One streamed completion with the bare client, timed as the bot times its answers: first and last piece. */
+async function bare(client: OpenAI, messages: ChatMessage[], maxTokens: number): Promise<BareSample> {
+  const startedAt = performance.now();
+  const stream = await client.chat.completions.create({
+    model: "tinyllama-1.1b-chat",
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    max_tokens: maxTokens,
+    temperature: GENERATION.temperature,
+    top_p: GENERATION.topP,
+    ...({ ignore_eos: true } as object),
+  });
+  let firstAt: number | undefined;
+  let lastAt = 0;
+  let tokens = 0;
+  for await (const chunk of stream) {
+    if (chunk.usage) tokens = chunk.usage.completion_tokens;
+    if (chunk.choices[0]?.delta?.content) {
+      lastAt = performance.now();
+      firstAt ??= lastAt;
+    }
+  }
+  if (firstAt === undefined) throw new Error("The bare client got no text: nothing to time.");
+  return { ttftMs: firstAt - startedAt, tokens, decodeTokensPerSecond: (tokens - 1) / ((lastAt - firstAt) / 1000) };
+}
+
+async function ask(bot: ReturnType<typeof createBot>, conversationId: string, text: string): Promise<Done> {
+  let done: Done | undefined;
+  for await (const event of bot.ask({ conversationId, text })) {
+    if (event.type === "done") done = event;
+    else if (event.type !== "sources" && event.type !== "token" && event.type !== "notice") throw new Error(`bot.ask(${JSON.stringify(text)}) gave ${JSON.stringify(event).slice(0, 300)}`);
+  }
+  if (done?.mode !== "generative" || done.timing.timeToFirstTokenMs === null || done.timing.tokensPerSecond === null) {
+    throw new Error(`bot.ask(${JSON.stringify(text)}) gave no timed generative answer: ${JSON.stringify(done?.timing)}`);
+  }
+  return done;
+}
