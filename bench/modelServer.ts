@@ -51,7 +51,8 @@ export async function benchModelServer(options: BenchOptions): Promise<BenchRow[
   const knowledge = await sampleKnowledge(await options.embedder());
   // The tiny model is the tests' (their vocabulary and quantised weights), with room for the bot's prompt.
   const modelPath = shape === "tiny" ? await writeTinyLlamaGguf({ path: `${BENCH_MODEL_DIR}tiny-2048-q4_0.gguf`, contextLength: 2048 }) : await benchModelPath(shape, "Q4_0");
-  const backend = await LlamaChatModel.create({ modelPath, contextSize: 2048, sequences: 1 });
+  // One thread: on a busy machine, llama.cpp's threads wait on each other at every step (a descheduled one stalls them all).
+  const backend = await LlamaChatModel.create({ modelPath, contextSize: 2048, sequences: 1, threads: Number(process.env.BENCH_MODEL_SERVER_THREADS) || 1 });
   const server = await startOpenAiCompatibleServer({ chatModel: backend, models: ["tinyllama-1.1b-chat"] });
   const store = new MemoryConversationStore();
   console.log(`\n[model-server] ${label}: bot.ask through OpenAiChatModel vs a bare openai streaming client, same server (${server.url}) and prompt, ${settings.runs} runs after a warm-up, ${settings.maxTokens} tokens each; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);

@@ -9,8 +9,8 @@
  *   BENCH_SOAK_ASKS, BENCH_SOAK_CONVERSATIONS, BENCH_SOAK_ROUNDS   the soak bench's sizes (6000, 100000, 12)
  *   BENCH_POSTGRES_URL=postgresql://postgres@db:5432/postgres   the postgres bench on that server (a superuser's URL;
  *                                    its databases llamadesk_bench_* are dropped afterwards) instead of a throwaway one
- *   BENCH_MODEL_SERVER_SHAPE=tinyllama|tiny, BENCH_MODEL_SERVER_RUNS, BENCH_MODEL_SERVER_TOKENS   the model-server bench's served
- *                                    model (default tinyllama), measured runs (6) and tokens per answer (64)
+ *   BENCH_MODEL_SERVER_SHAPE=tinyllama|tiny, BENCH_MODEL_SERVER_RUNS, BENCH_MODEL_SERVER_TOKENS, BENCH_MODEL_SERVER_THREADS   the model-server bench's served
+ *                                    model (default tinyllama), measured runs (6), tokens per answer (64) and llama.cpp threads (1)
  *   BENCH_ANSWER_SHAPES=tinyllama    the answer (speed) bench's model shapes, comma-separated: tinyllama,
  *                                    llama2-7b (default both; tinyllama with --quick). The random-weight models
  *                                    are generated once into node_modules/.cache/llamadesk/bench/ (7B: 3.8 GB)
