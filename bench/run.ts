@@ -5,10 +5,12 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres|embed-pool|website   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres|embed-pool|website|model-server   one bench only
  *   BENCH_SOAK_ASKS, BENCH_SOAK_CONVERSATIONS, BENCH_SOAK_ROUNDS   the soak bench's sizes (6000, 100000, 12)
  *   BENCH_POSTGRES_URL=postgresql://postgres@db:5432/postgres   the postgres bench on that server (a superuser's URL;
  *                                    its databases llamadesk_bench_* are dropped afterwards) instead of a throwaway one
+ *   BENCH_MODEL_SERVER_SHAPE=tinyllama|tiny, BENCH_MODEL_SERVER_RUNS, BENCH_MODEL_SERVER_TOKENS, BENCH_MODEL_SERVER_THREADS   the model-server bench's served
+ *                                    model (default tinyllama), measured runs (6), tokens per answer (64) and llama.cpp threads (1)
  *   BENCH_ANSWER_SHAPES=tinyllama    the answer (speed) bench's model shapes, comma-separated: tinyllama,
  *                                    llama2-7b (default both; tinyllama with --quick). The random-weight models
  *                                    are generated once into node_modules/.cache/llamadesk/bench/ (7B: 3.8 GB)
@@ -30,6 +32,7 @@ import { benchSoak } from "./soak.js";
 import { benchPostgresVsLocal } from "./postgresVsLocal.js";
 import { benchEmbedPool } from "./embedPool.js";
 import { benchWebsiteCrawl } from "./websiteCrawl.js";
+import { benchModelServer } from "./modelServer.js";
 
 interface Bench {
   run: (options: BenchOptions) => Promise<BenchRow[]>;
@@ -56,6 +59,8 @@ const BENCHES: Record<string, Bench> = {
   "embed-pool": { run: benchEmbedPool, slow: true },
   // Crawls a generated 5,000-page help center on loopback (500 with --quick), embedding every section, then re-crawls it unchanged.
   website: { run: benchWebsiteCrawl, slow: true },
+  // bot.ask with the model on an OpenAI-compatible server vs a bare streaming client (generates the 0.6 GB TinyLlama-shaped model on first use).
+  "model-server": { run: benchModelServer, slow: true },
 };
 
 const only = process.env.BENCH_ONLY?.trim() || undefined;

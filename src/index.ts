@@ -132,3 +132,8 @@ export { PostgresConversationStore, type PostgresConversationStoreOptions } from
 export { PostgresReviewQueue, type PostgresReviewQueueOptions } from "./postgres/PostgresReviewQueue.js";
 export { PostgresHandoffTicketStore, type PostgresHandoffTicketStoreOptions } from "./postgres/PostgresHandoffTicketStore.js";
 export { PostgresLeadership, type PostgresLeadershipOptions } from "./postgres/PostgresLeadership.js";
+// Models and embeddings on an OpenAI-compatible inference server (vLLM, llama.cpp's llama-server, Ollama, hosted APIs).
+export { OpenAiChatModel, type OpenAiChatModelOptions } from "./model/OpenAiChatModel.js";
+export type { OpenAiEndpointOptions } from "./model/OpenAiEndpoint.js";
+export { OpenAiEmbedder, type OpenAiEmbedderOptions } from "./knowledge/OpenAiEmbedder.js";
+export { createChatModel, chatModelChoiceOf, type ChatModelChoice, type ChatModelFlags } from "./model/createChatModel.js";

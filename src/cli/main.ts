@@ -27,7 +27,11 @@ const program = new Command("llamadesk")
 
 const indexOption = () => new Option("--index <dir>", "index directory (else the config file's index, else env LLAMADESK_INDEX, else knowledge/index)");
 const embedderOption = () =>
-  new Option("--embedder <kind>", "embedder: use-lite (default, built in), gguf, or openai (an OpenAI-compatible /v1/embeddings server) (else the config file's, else env LLAMADESK_EMBEDDER)");
+  new Option(
+    "--embedder <kind>",
+    "embedder: use-lite (default, built in), gguf, or openai (an OpenAI-compatible /v1/embeddings server) (else the config file's, else env LLAMADESK_EMBEDDER); " +
+      "policy.minConfidence is calibrated on use-lite: `llamadesk eval` prints the figures to set it for another",
+  );
 const embedderModelOption = () =>
   new Option("--embedder-model <path|name>", "GGUF embedding model for --embedder gguf, or the model's name for --embedder openai (else the config file's embedderModel, else env LLAMADESK_EMBEDDER_MODEL)");
 const configOption = () => new Option("--config <file>", "config file (env LLAMADESK_CONFIG; default ./llamadesk.config.json if present)");

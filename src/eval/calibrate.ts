@@ -8,7 +8,7 @@ export interface CalibrationRow {
   minConfidence: number;
   /** Share of the labelled questions the bot would answer (confidence at or above the threshold). */
   answered: number;
-  /** Share of the labelled questions whose best passage is right but which would be declined. */
+  /** Of the labelled questions whose best passage is right, the share that would be declined. */
   rightDeclined: number;
   /** Share of the off-topic questions that would be answered anyway; absent without off-topic questions. */
   offTopicAnswered?: number;
@@ -35,13 +35,14 @@ export function calibrationThresholds(configured: number): number[] {
  */
 export function calibrate(questions: readonly ScoredQuestion[], offTopic: readonly number[], thresholds: readonly number[]): Calibration {
   const n = questions.length || 1;
+  const rightOnes = questions.filter((q) => q.right);
   const rows = thresholds.map((t): CalibrationRow => ({
     minConfidence: t,
     answered: questions.filter((q) => q.confidence >= t).length / n,
-    rightDeclined: questions.filter((q) => q.right && q.confidence < t).length / n,
+    rightDeclined: rightOnes.filter((q) => q.confidence < t).length / (rightOnes.length || 1),
     ...(offTopic.length > 0 ? { offTopicAnswered: offTopic.filter((c) => c >= t).length / offTopic.length } : {}),
   }));
-  const right = questions.filter((q) => q.right).map((q) => q.confidence);
+  const right = rightOnes.map((q) => q.confidence);
   return {
     rows,
     right: right.length === 0 ? null : { p10: percentile(right, 0.1), p25: percentile(right, 0.25), p50: percentile(right, 0.5) },
