@@ -5,7 +5,8 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres|insights   one bench only
+ *   BENCH_INSIGHTS_SIZES=10000,100000   the insights bench's store sizes in turns (default 10k, 100k and 1M)
  *   BENCH_SOAK_ASKS, BENCH_SOAK_CONVERSATIONS, BENCH_SOAK_ROUNDS   the soak bench's sizes (6000, 100000, 12)
  *   BENCH_POSTGRES_URL=postgresql://postgres@db:5432/postgres   the postgres bench on that server (a superuser's URL;
  *                                    its databases llamadesk_bench_* are dropped afterwards) instead of a throwaway one
@@ -28,6 +29,7 @@ import { benchMiningQuality } from "./miningQuality.js";
 import { benchSlackExportIngest } from "./slackExportIngest.js";
 import { benchSoak } from "./soak.js";
 import { benchPostgresVsLocal } from "./postgresVsLocal.js";
+import { benchInsights } from "./insights.js";
 
 interface Bench {
   run: (options: BenchOptions) => Promise<BenchRow[]>;
@@ -50,6 +52,8 @@ const BENCHES: Record<string, Bench> = {
   soak: { run: benchSoak, slow: true },
   // PostgreSQL + pgvector against the local store (~35 min): two 100k-vector loads and searches, quality (embeds ~15k texts), ingest, bot.ask.
   postgres: { run: benchPostgresVsLocal, slow: true },
+  // Gap clustering on banking77 (embeds ~5k texts), then `report` on generated stores of 10k, 100k and 1M turns (generated once, minutes).
+  insights: { run: benchInsights, slow: true },
 };
 
 const only = process.env.BENCH_ONLY?.trim() || undefined;
