@@ -1,7 +1,7 @@
 import { LlamadeskError } from "../errors.js";
 
-/** The similarity a question needs to its cluster's centre to join it. Calibrated on banking77 (see bench/insights). */
-export const DEFAULT_GAP_THRESHOLD = 0.6;
+/** The similarity a question needs to its cluster's centre to join it. Calibrated on banking77 train: the best F of purity and intent recall (bench/insights.ts, README "Benchmarks"). */
+export const DEFAULT_GAP_THRESHOLD = 0.7;
 
 export interface ClusterOptions {
   /** Cosine similarity to a cluster's centre (0..1) a question needs to join it. Defaults to DEFAULT_GAP_THRESHOLD. */
