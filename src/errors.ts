@@ -47,6 +47,9 @@ export type ErrorCode =
   | "REQUEST_TOO_LARGE"
   | "ROUTE_NOT_FOUND"
   | "WIDGET_NOT_BUILT"
+  | "ADMIN_SIGN_IN_REQUIRED"
+  | "ADMIN_CROSS_SITE"
+  | "ADMIN_CSRF"
   | "INTERNAL_ERROR";
 
 /**
