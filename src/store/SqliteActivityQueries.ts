@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import {
+  periodOf,
   spanBounds,
   timingBucketSql,
   type ActivityQuery,
@@ -15,9 +16,8 @@ import {
 } from "./ConversationActivity.js";
 import type { TurnSource } from "./ConversationStore.js";
 
+/** Days are grouped in SQL (a prefix of the ISO time: cheap); weeks are those days merged in code (date() per row is not). */
 const DAY = (column: string) => `substr(${column}, 1, 10)`;
-/** The Monday on or before the day: back six days, then forward to the next Monday (or stay on it). */
-const WEEK = (column: string) => `date(${column}, '-6 days', 'weekday 1')`;
 
 /** Replies of the span: the partial index `turns_replies_by_time` covers every column these read. */
 const REPLIES_WHERE = "role = 'assistant' AND created_at >= @since AND created_at < @until AND (@channel IS NULL OR channel = @channel)";
@@ -27,18 +27,18 @@ const REPLIES_WHERE = "role = 'assistant' AND created_at >= @since AND created_a
  * covers it, so a report on a million turns reads no turn text.
  */
 export class SqliteActivityQueries {
-  private readonly byPeriod: Record<"day" | "week", ReturnType<typeof prepareActivity>>;
+  private readonly byDay: ReturnType<typeof prepareActivity>;
   private readonly failed: Database.Statement<[Record<string, unknown>], FailedRow>;
   private readonly sources: Database.Statement<[Record<string, unknown>], SourceRow>;
 
   constructor(db: Database.Database) {
-    this.byPeriod = { day: prepareActivity(db, DAY), week: prepareActivity(db, WEEK) };
+    this.byDay = prepareActivity(db, DAY);
     this.failed = db.prepare(FAILED_QUESTIONS);
     this.sources = db.prepare(SOURCE_USE);
   }
 
   activity(query: ActivityQuery): ConversationActivity {
-    const statements = this.byPeriod[query.period];
+    const statements = this.byDay;
     const params = spanParams(query);
     const read = () => ({
       replies: statements.replies.all(params),
@@ -47,7 +47,14 @@ export class SqliteActivityQueries {
       timings: statements.timings.all(params),
     });
     // One read transaction: the four counts see the same turns, even while a bot writes.
-    return statements.db.transaction(read)();
+    const days = statements.db.transaction(read)();
+    if (query.period === "day") return days;
+    return {
+      replies: byWeek(days.replies, ["count"]),
+      votes: byWeek(days.votes, ["count"]),
+      conversations: byWeek(days.conversations, ["conversations", "answered", "handedOff", "deflected", "resolved"]),
+      timings: byWeek(days.timings, ["count"]),
+    };
   }
 
   failedQuestions(query: FailedQuestionsQuery): FailedQuestion[] {
@@ -79,6 +86,19 @@ export class SqliteActivityQueries {
   }
 }
 
+/** Day groups merged into their weeks: rows with the same key but the period summed over the `counts` fields. */
+function byWeek<T extends { period: string }>(rows: readonly T[], counts: readonly (keyof T)[]): T[] {
+  const merged = new Map<string, T>();
+  for (const row of rows) {
+    const week = { ...row, period: periodOf(row.period, "week") };
+    const key = JSON.stringify(Object.entries(week).filter(([field]) => !counts.includes(field as keyof T)));
+    const seen = merged.get(key);
+    if (!seen) merged.set(key, week);
+    else for (const field of counts) (seen[field] as number) += row[field] as number;
+  }
+  return [...merged.values()];
+}
+
 function spanParams(query: SpanQuery): { since: string; until: string; channel: string | null } {
   const [since, until] = spanBounds(query);
   return { since, until, channel: query.channel ?? null };
@@ -96,7 +116,7 @@ function prepareActivity(db: Database.Database, period: (column: string) => stri
     ),
     votes: db.prepare<[Record<string, unknown>], VoteGroup>(
       `SELECT ${period("t.created_at")} AS period, t.channel AS channel, f.vote AS vote, count(*) AS count
-       FROM feedback f JOIN turns t ON t.id = f.turn_id
+       FROM feedback f CROSS JOIN turns t ON t.id = f.turn_id -- CROSS JOIN: from the votes (few) to their turns, not the other way
        WHERE t.role = 'assistant' AND t.created_at >= @since AND t.created_at < @until AND (@channel IS NULL OR t.channel = @channel)
        GROUP BY 1, 2, 3`,
     ),
@@ -162,7 +182,7 @@ WITH uses AS (
 ),
 votes AS (
   SELECT s.source_id, sum(f.vote = 'up') AS up, sum(f.vote = 'down') AS down
-  FROM feedback f JOIN turns t ON t.id = f.turn_id JOIN turn_sources s ON s.turn_seq = t.seq
+  FROM feedback f CROSS JOIN turns t ON t.id = f.turn_id CROSS JOIN turn_sources s ON s.turn_seq = t.seq
   WHERE s.answered AND ${SOURCE_WHERE} GROUP BY s.source_id
 )
 SELECT u.source_id AS id, u.answered, u.shown, coalesce(v.up, 0) AS up, coalesce(v.down, 0) AS down, t.sources
