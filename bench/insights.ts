@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import Database from "better-sqlite3";
 import { buildInsightsReport } from "../src/insights/buildInsightsReport.js";
@@ -22,13 +22,15 @@ const NOW = Date.parse("2024-06-30T00:00:00.000Z");
  * at DEFAULT_GAP_THRESHOLD. (2) `llamadesk report`'s work on a SQLite store of 10k, 100k and 1M generated turns
  * (90 days, four channels; failed questions are banking77 wordings): the store's GROUP BY queries against a
  * baseline that reads every turn into JS and counts there, then the whole report with gaps. Stores are generated
- * once into node_modules/.cache/llamadesk/bench/ (1M turns: a few minutes); BENCH_INSIGHTS_SIZES=10000,100000 picks sizes.
+ * once into node_modules/.cache/llamadesk/bench/ through the store's appendTurn (100k: minutes); 1M is ten copies of the
+ * 100k store (new ids, the same 90 days), made in SQL. BENCH_INSIGHTS_SIZES=10000,100000 picks sizes;
+ * BENCH_INSIGHTS_CLUSTERS=0 skips the clustering part.
  */
 export async function benchInsights(options: BenchOptions): Promise<BenchRow[]> {
   const rec = new Recorder("insights");
   const embedder = await options.embedder();
   const banking = await loadBanking77();
-  await clusteringQuality(rec, embedder, banking, options.quick);
+  if (process.env.BENCH_INSIGHTS_CLUSTERS !== "0") await clusteringQuality(rec, embedder, banking, options.quick);
   const sizes = (process.env.BENCH_INSIGHTS_SIZES ?? (options.quick ? "10000,100000" : "10000,100000,1000000")).split(",").map(Number);
   for (const turns of sizes) await reportSpeed(rec, embedder, banking.test, turns);
   return rec.rows;
@@ -91,7 +93,7 @@ function scoreClusters(clusters: number[][], labelled: readonly LabelledText[]):
 async function reportSpeed(rec: Recorder, embedder: Embedder, failedWordings: readonly LabelledText[], turns: number): Promise<void> {
   const label = turns >= 1_000_000 ? `${turns / 1_000_000}M` : `${turns / 1000}k`;
   console.log(`\n== Report on ${label} generated turns (${DAYS} days, SQLite store)`);
-  const path = await generatedStore(turns, failedWordings);
+  const path = turns > 100_000 && turns % 100_000 === 0 ? await copiedStore(turns, failedWordings) : await generatedStore(turns, failedWordings);
   const store = await SqliteConversationStore.open({ path, now: () => new Date(NOW) });
   try {
     const until = new Date(NOW);
@@ -152,6 +154,42 @@ function readEveryTurn(path: string): StoredConversation[] {
   }
 }
 
+/** `turns` turns as copies of the 100k store (ids suffixed, times kept): appendTurn would take an hour for a million. */
+async function copiedStore(turns: number, failedWordings: readonly LabelledText[]): Promise<string> {
+  const source = await generatedStore(100_000, failedWordings);
+  const path = resolve("node_modules/.cache/llamadesk/bench", `insights-${turns}-copied-v1.sqlite`);
+  if (existsSync(path)) return path;
+  const started = performance.now();
+  const partial = `${path}.partial`;
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${partial}${suffix}`, { force: true });
+  copyFileSync(source, partial);
+  await (await SqliteConversationStore.open({ path: partial })).dispose();
+  const db = new Database(partial);
+  const maxSeq = db.prepare("SELECT max(seq) FROM turns").pluck().get() as number;
+  const conversations = db.prepare("SELECT max(rowid) FROM conversations").pluck().get() as number;
+  db.transaction(() => {
+    for (let k = 1; k < turns / 100_000; k++) {
+      const offset = k * maxSeq;
+      db.prepare(
+        `INSERT INTO conversations (id, channel, user, status, created_at, updated_at, answered, handed_off)
+         SELECT id || '-${k}', channel, user, status, created_at, updated_at, answered, handed_off FROM conversations WHERE rowid <= ?`,
+      ).run(conversations);
+      db.prepare(
+        `INSERT INTO turns (seq, id, conversation_id, role, text, outcome, sources, mode, created_at, channel, handoff_reason, ttft_ms, total_ms)
+         SELECT seq + ${offset}, id || '-${k}', conversation_id || '-${k}', role, text, outcome, sources, mode, created_at, channel, handoff_reason, ttft_ms, total_ms
+         FROM turns WHERE seq <= ?`,
+      ).run(maxSeq);
+      db.prepare(`INSERT INTO turn_sources SELECT turn_seq + ${offset}, source_id, created_at, channel, answered FROM turn_sources WHERE turn_seq <= ?`).run(maxSeq);
+      db.prepare(`INSERT INTO feedback SELECT turn_id || '-${k}', user_id, vote, comment, created_at FROM feedback WHERE length(turn_id) = 36`).run();
+    }
+  })();
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+  renameSync(partial, path);
+  console.log(`    copied the 100k store to ${turns} turns in ${((performance.now() - started) / 1000).toFixed(0)} s: ${path}`);
+  return path;
+}
+
 /**
  * A store of `turns` turns written through the store's own appendTurn: conversations of one to three questions
  * over 90 days on four channels; 60% answered verbatim, 15% by the model, 15% abstained, 5% handed off after
@@ -163,7 +201,7 @@ async function generatedStore(turns: number, failedWordings: readonly LabelledTe
   const path = resolve(dir, `insights-${turns}-v1.sqlite`);
   if (existsSync(path)) return path;
   const partial = `${path}.partial`;
-  rmSync(partial, { force: true });
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${partial}${suffix}`, { force: true });
   const random = mulberry32(turns);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   let clock = NOW - DAYS * 86_400_000;
@@ -202,7 +240,6 @@ async function generatedStore(turns: number, failedWordings: readonly LabelledTe
   }
   await store.dispose();
   rmSync(path, { force: true });
-  const { renameSync } = await import("node:fs");
   renameSync(partial, path);
   for (const suffix of ["-wal", "-shm"]) rmSync(`${partial}${suffix}`, { force: true });
   console.log(`    generated ${turns} turns in ${((performance.now() - started) / 1000).toFixed(0)} s: ${path}`);

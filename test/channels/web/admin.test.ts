@@ -101,7 +101,7 @@ describe("the admin console", () => {
       expect(response.status).toBe(403);
       expect(await codeOf(response)).toBe("ADMIN_CROSS_SITE");
     }
-    expect((await signIn(app, TOKEN, { "Sec-Fetch-Site": "cross-site" })).status).toBe(403);
+    for (const site of ["cross-site", "same-site"]) expect((await signIn(app, TOKEN, { "Sec-Fetch-Site": site })).status).toBe(403);
     const cookie = cookieOf(await signIn(app));
     const form = { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" };
     const noCsrf = await app.request("/admin/logout", { method: "POST", headers: form, body: "" });

@@ -40,11 +40,11 @@ export function consolePage(options: { product: string; csrf: string }): string 
     <figure><figcaption id="questions-title">Questions per period, by outcome</figcaption><div id="chart-questions" role="img" aria-labelledby="questions-title"></div></figure>
     <figure><figcaption id="deflection-title">Deflection rate per period (%)</figcaption><div id="chart-deflection" role="img" aria-labelledby="deflection-title"></div></figure>
     <h3>By channel</h3>
-    <table id="channels"><thead><tr><th scope="col">Channel</th><th scope="col">Asked</th><th scope="col">Answered</th><th scope="col">Abstained</th><th scope="col">Handed off</th><th scope="col">Deflection</th><th scope="col">👍</th><th scope="col">👎</th></tr></thead><tbody></tbody></table>
+    <table id="channels"><thead><tr><th scope="col">Channel</th><th scope="col">Asked</th><th scope="col">Answered</th><th scope="col">Abstained</th><th scope="col">Handed off</th><th scope="col">Deflection</th><th scope="col">Up</th><th scope="col">Down</th></tr></thead><tbody></tbody></table>
   </section>
   <section id="gaps" aria-labelledby="gaps-title" hidden>
     <h2 id="gaps-title">Coverage gaps</h2>
-    <p>Questions the bot abstained on, handed off after abstaining, or got a 👎 for, grouped by meaning; biggest first.</p>
+    <p>Questions the bot abstained on, handed off after abstaining, or got a thumbs-down for, grouped by meaning; biggest first.</p>
     <table id="gap-table"><thead><tr><th scope="col">#</th><th scope="col">Conversations</th><th scope="col">Examples</th><th scope="col">Channels</th><th scope="col">Closest entry</th></tr></thead><tbody></tbody></table>
   </section>
 </main>`,
@@ -58,7 +58,6 @@ function page(title: string, body: string, withScripts: boolean): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
 ${withScripts ? '<link rel="stylesheet" href="/admin/assets/uplot.css">' : ""}
 <link rel="stylesheet" href="/admin/assets/console.css">

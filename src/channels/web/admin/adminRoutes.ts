@@ -63,7 +63,8 @@ export function adminRoutes(options: AdminRoutesOptions): Hono<WebEnv> {
     await next();
     c.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     c.header("X-Frame-Options", "DENY");
-    c.header("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on the console's own form posts.
+    c.header("Referrer-Policy", "same-origin");
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
   // A POST from another site's page (or a page on another name for this server) is refused before anything else.
@@ -72,7 +73,8 @@ export function adminRoutes(options: AdminRoutesOptions): Hono<WebEnv> {
       const origin = c.req.header("origin");
       const own = new URL(c.req.url).origin;
       if (origin !== undefined && origin !== own) throw new HttpError(403, "ADMIN_CROSS_SITE", "The admin console takes requests from its own pages only.");
-      if (c.req.header("sec-fetch-site") === "cross-site") throw new HttpError(403, "ADMIN_CROSS_SITE", "The admin console takes requests from its own pages only.");
+      const site = c.req.header("sec-fetch-site");
+      if (site !== undefined && site !== "same-origin") throw new HttpError(403, "ADMIN_CROSS_SITE", "The admin console takes requests from its own pages only.");
     }
     await next();
   });

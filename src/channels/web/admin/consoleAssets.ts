@@ -37,8 +37,8 @@ export const CONSOLE_SCRIPT = String.raw`
       ["abstained", "Abstained", totals.abstained],
       ["handedOff", "Handed off", totals.handedOff],
       ["conversations", "Conversations", totals.conversations],
-      ["thumbsUp", "👍", totals.thumbsUp],
-      ["thumbsDown", "👎", totals.thumbsDown],
+      ["thumbsUp", "Thumbs up", totals.thumbsUp],
+      ["thumbsDown", "Thumbs down", totals.thumbsDown],
       ["ttftMsP50", "First token (median)", ms(totals.ttftMsP50)],
       ["totalMsP90", "Whole reply (p90)", ms(totals.totalMsP90)]
     ];
@@ -85,7 +85,7 @@ export const CONSOLE_SCRIPT = String.raw`
     body.replaceChildren();
     if (report.gaps.length === 0) {
       var empty = el("tr");
-      empty.append(el("td", "No gaps: every question in this period was answered without a 👎.", { colspan: "5" }));
+      empty.append(el("td", "No gaps: every question in this period was answered without a thumbs-down.", { colspan: "5" }));
       body.append(empty);
     }
     report.gaps.forEach(function (gap, i) {
