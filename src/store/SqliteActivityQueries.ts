@@ -16,8 +16,22 @@ import {
 } from "./ConversationActivity.js";
 import type { TurnSource } from "./ConversationStore.js";
 
-/** Days are grouped in SQL (a prefix of the ISO time: cheap); weeks are those days merged in code (date() per row is not). */
+/** A day is a prefix of the ISO time: cheap, where date() on every row is not. */
 const DAY = (column: string) => `substr(${column}, 1, 10)`;
+
+/**
+ * The week of an ISO time by comparing it with the span's Mondays (strings the code made, never input): a few
+ * string comparisons per row. Spans of more than a year use date(), slower but without a long CASE.
+ */
+function weekOf(since: string, until: string): (column: string) => string {
+  const mondays: string[] = [];
+  for (let at = Date.parse(`${periodOf(since, "week")}T00:00:00.000Z`); at < Date.parse(until) && mondays.length <= 60; at += 7 * 86_400_000) {
+    mondays.push(new Date(at).toISOString());
+  }
+  if (mondays.length > 60) return (column) => `date(${column}, '-6 days', 'weekday 1')`;
+  if (mondays.length === 1) return () => `'${mondays[0]!.slice(0, 10)}'`;
+  return (column) => `CASE ${mondays.slice(1).map((next, i) => `WHEN ${column} < '${next}' THEN '${mondays[i]!.slice(0, 10)}'`).join(" ")} ELSE '${mondays.at(-1)!.slice(0, 10)}' END`;
+}
 
 /** Replies of the span: the partial index `turns_replies_by_time` covers every column these read. */
 const REPLIES_WHERE = "role = 'assistant' AND created_at >= @since AND created_at < @until AND (@channel IS NULL OR channel = @channel)";
@@ -38,8 +52,8 @@ export class SqliteActivityQueries {
   }
 
   activity(query: ActivityQuery): ConversationActivity {
-    const statements = this.byDay;
     const params = spanParams(query);
+    const statements = query.period === "day" ? this.byDay : prepareActivity(this.byDay.db, weekOf(params.since, params.until));
     const read = () => ({
       replies: statements.replies.all(params),
       votes: statements.votes.all(params),
@@ -47,14 +61,7 @@ export class SqliteActivityQueries {
       timings: statements.timings.all(params),
     });
     // One read transaction: the four counts see the same turns, even while a bot writes.
-    const days = statements.db.transaction(read)();
-    if (query.period === "day") return days;
-    return {
-      replies: byWeek(days.replies, ["count"]),
-      votes: byWeek(days.votes, ["count"]),
-      conversations: byWeek(days.conversations, ["conversations", "answered", "handedOff", "deflected", "resolved"]),
-      timings: byWeek(days.timings, ["count"]),
-    };
+    return statements.db.transaction(read)();
   }
 
   failedQuestions(query: FailedQuestionsQuery): FailedQuestion[] {
@@ -84,19 +91,6 @@ export class SqliteActivityQueries {
       };
     });
   }
-}
-
-/** Day groups merged into their weeks: rows with the same key but the period summed over the `counts` fields. */
-function byWeek<T extends { period: string }>(rows: readonly T[], counts: readonly (keyof T)[]): T[] {
-  const merged = new Map<string, T>();
-  for (const row of rows) {
-    const week = { ...row, period: periodOf(row.period, "week") };
-    const key = JSON.stringify(Object.entries(week).filter(([field]) => !counts.includes(field as keyof T)));
-    const seen = merged.get(key);
-    if (!seen) merged.set(key, week);
-    else for (const field of counts) (seen[field] as number) += row[field] as number;
-  }
-  return [...merged.values()];
 }
 
 function spanParams(query: SpanQuery): { since: string; until: string; channel: string | null } {
