@@ -5,7 +5,8 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres|embed-pool|website|model-server   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres|embed-pool|website|model-server|insights   one bench only
+ *   BENCH_INSIGHTS_SIZES=10000,100000   the insights bench's store sizes in turns (default 10k, 100k and 1M)
  *   BENCH_SOAK_ASKS, BENCH_SOAK_CONVERSATIONS, BENCH_SOAK_ROUNDS   the soak bench's sizes (6000, 100000, 12)
  *   BENCH_POSTGRES_URL=postgresql://postgres@db:5432/postgres   the postgres bench on that server (a superuser's URL;
  *                                    its databases llamadesk_bench_* are dropped afterwards) instead of a throwaway one
@@ -33,6 +34,7 @@ import { benchPostgresVsLocal } from "./postgresVsLocal.js";
 import { benchEmbedPool } from "./embedPool.js";
 import { benchWebsiteCrawl } from "./websiteCrawl.js";
 import { benchModelServer } from "./modelServer.js";
+import { benchInsights } from "./insights.js";
 
 interface Bench {
   run: (options: BenchOptions) => Promise<BenchRow[]>;
@@ -61,6 +63,8 @@ const BENCHES: Record<string, Bench> = {
   website: { run: benchWebsiteCrawl, slow: true },
   // bot.ask with the model on an OpenAI-compatible server vs a bare streaming client (generates the 0.6 GB TinyLlama-shaped model on first use).
   "model-server": { run: benchModelServer, slow: true },
+  // Gap clustering on banking77 (embeds ~5k texts), then `report` on generated stores of 10k, 100k and 1M turns (generated once, minutes).
+  insights: { run: benchInsights, slow: true },
 };
 
 const only = process.env.BENCH_ONLY?.trim() || undefined;

@@ -52,6 +52,9 @@ export type ErrorCode =
   | "ROUTE_NOT_FOUND"
   | "SERVER_STOPPING"
   | "WIDGET_NOT_BUILT"
+  | "ADMIN_SIGN_IN_REQUIRED"
+  | "ADMIN_CROSS_SITE"
+  | "ADMIN_CSRF"
   | "INTERNAL_ERROR";
 
 /**

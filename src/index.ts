@@ -65,6 +65,18 @@ export type {
 } from "./store/ConversationStore.js";
 export { MemoryConversationStore, type MemoryConversationStoreOptions } from "./store/MemoryConversationStore.js";
 export { SqliteConversationStore, type SqliteConversationStoreOptions } from "./store/SqliteConversationStore.js";
+export type {
+  ActivityQuery,
+  ActivityPeriod,
+  ConversationActivity,
+  FailedQuestion,
+  FailedQuestionsQuery,
+  SourceUse,
+  SpanQuery,
+} from "./store/ConversationActivity.js";
+export { buildInsightsReport, type InsightsOptions } from "./insights/buildInsightsReport.js";
+export { clusterQuestions, DEFAULT_GAP_THRESHOLD } from "./insights/clusterQuestions.js";
+export type { InsightsReport, InsightNumbers, CoverageGap, ContentPerformance, EntryPerformance, EntryRef, ReportPeriod } from "./insights/InsightsReport.js";
 export { pullModel, type PullModelOptions, type PullModelResult } from "./model/pullModel.js";
 export { DEFAULT_MODEL_URI, DEFAULT_MODELS_DIR } from "./config.js";
 export { createBot, type Bot, type BotOptions, type AskInput } from "./bot.js";

@@ -9,6 +9,7 @@ import { discordCommand, discordRegisterCommand } from "./discordCommand.js";
 import { evalCommand } from "./evalCommand.js";
 import { ingestCommand } from "./ingestCommand.js";
 import { pullCommand, secondsParser } from "./pullCommand.js";
+import { reportCommand } from "./reportCommand.js";
 import { reviewCommand } from "./reviewCommand.js";
 import { searchCommand } from "./searchCommand.js";
 import { slackCommand } from "./slackCommand.js";
@@ -187,6 +188,19 @@ program
   .addOption(indexOption())
   .addOption(configOption())
   .action(async (opts) => finish(await reviewCommand(opts)));
+
+program
+  .command("report")
+  .description("what the bot answered, where it failed (coverage gaps) and which entries served: deflection rate, counts, timings; see README, \"Insights\"")
+  .option("--since <when>", "start of the report: 7d (default), 30d, 24h, a date (2024-05-01) or an ISO time")
+  .option("--channel <name>", "only this channel: cli, web, slack or discord")
+  .option("--json", 'print {"period", "totals", "byPeriod", "byChannel", "gaps": [{"id", "size", "examples", "closestEntry", ...}], "entries"}')
+  .option("--store <file>", "conversation store (default: the config's store, else conversations.sqlite beside the index)")
+  .addOption(indexOption())
+  .addOption(embedderOption())
+  .addOption(embedderModelOption())
+  .addOption(configOption())
+  .action(async (opts) => finish(await reportCommand(opts)));
 
 program
   .command("export-finetune")

@@ -45,7 +45,7 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
   }
   if (detectHandoffRequest(text)) {
     const message = prompts.handoff.render({ product: policy.product });
-    const [, answer] = await appendTurns(store, userTurn, { text: message, outcome: "handoff" });
+    const [, answer] = await appendTurns(store, userTurn, { text: message, outcome: "handoff", handoffReason: "user-request" });
     await store.setStatus(conversationId, "handed-off");
     yield { type: "handoff", reason: "user-request", message, turnId: answer.id };
     return;
@@ -83,13 +83,16 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
     const best = passages.slice(0, 3).map((p, i) => toAnswerSource(p, i + 1));
     const handsOff = policy.handoffAfterAbstentions > 0 && trailingAbstentions(history) + 1 >= policy.handoffAfterAbstentions;
     const handoff = handsOff ? prompts.handoff.render({ product: policy.product }) : undefined;
+    const took = timing();
     // The turn holds what the customer is shown: a conversation read back (a widget reload) says the same.
     const [, answer] = await appendTurns(store, userTurn, {
       text: handoff === undefined ? message : abstentionWithHandoff(message, handoff),
       outcome: handoff === undefined ? "abstained" : "handoff",
       sources: best.map(toTurnSource),
+      ...(handoff === undefined ? {} : { handoffReason: "repeated-abstentions" as const }),
+      totalMs: took.totalMs,
     });
-    yield { type: "abstained", reason, message, sources: best, turnId: answer.id, timing: timing() };
+    yield { type: "abstained", reason, message, sources: best, turnId: answer.id, timing: took };
     if (handoff !== undefined) {
       await store.setStatus(conversationId, "handed-off");
       yield { type: "handoff", reason: "repeated-abstentions", message: handoff, turnId: answer.id };
@@ -107,8 +110,16 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
     const answerText = best.text.trim();
     const firstTokenAt = performance.now() - startedAt;
     yield { type: "token", text: answerText };
-    const [, answer] = await appendTurns(store, userTurn, { text: answerText, outcome: "answered", mode, sources: [toTurnSource(source)] });
-    yield { type: "done", answer: answerText, mode, citations: [source], sources: [source], turnId: answer.id, timing: timing({ timeToFirstTokenMs: firstTokenAt }) };
+    const took = timing({ timeToFirstTokenMs: firstTokenAt });
+    const [, answer] = await appendTurns(store, userTurn, {
+      text: answerText,
+      outcome: "answered",
+      mode,
+      sources: [toTurnSource(source)],
+      timeToFirstTokenMs: firstTokenAt,
+      totalMs: took.totalMs,
+    });
+    yield { type: "done", answer: answerText, mode, citations: [source], sources: [source], turnId: answer.id, timing: took };
     return;
   }
 
@@ -182,14 +193,24 @@ async function* finish(
   }
   const result: GenerationResult = await stream.result;
   const cited = await steps.cite.invoke({ answer: result.text, sources: prompt.citable }, config);
+  const decodeSeconds = firstTokenAt === null ? 0 : (lastTokenAt - firstTokenAt) / 1000;
+  const timing = ctx.timing({
+    queueMs: result.queueMs,
+    timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - startedAt,
+    tokensPerSecond: decodeSeconds > 0 ? (result.tokens - 1) / decodeSeconds : null,
+    tokens: result.tokens,
+    promptTokens: result.promptTokens,
+    promptTokensEvaluated: result.promptTokensEvaluated,
+  });
   const [, answer] = await appendTurns(store, ctx.userTurn, {
     text: result.text.trim(),
     outcome: "answered",
     mode: "generative",
     // The sources given, in prompt order: the next turn rebuilds this prompt from them.
     sources: prompt.sources.map(toTurnSource),
+    ...(timing.timeToFirstTokenMs === null ? {} : { timeToFirstTokenMs: timing.timeToFirstTokenMs }),
+    totalMs: timing.totalMs,
   });
-  const decodeSeconds = firstTokenAt === null ? 0 : (lastTokenAt - firstTokenAt) / 1000;
   yield {
     type: "done",
     answer: cited.text,
@@ -198,14 +219,7 @@ async function* finish(
     sources: prompt.sources,
     turnId: answer.id,
     stopReason: result.stopReason,
-    timing: ctx.timing({
-      queueMs: result.queueMs,
-      timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - startedAt,
-      tokensPerSecond: decodeSeconds > 0 ? (result.tokens - 1) / decodeSeconds : null,
-      tokens: result.tokens,
-      promptTokens: result.promptTokens,
-      promptTokensEvaluated: result.promptTokensEvaluated,
-    }),
+    timing,
   };
 }
 

@@ -20,8 +20,22 @@ import {
   type Turn,
   type TurnOutcome,
   type TurnRole,
+  type TurnHandoffReason,
   type TurnSource,
 } from "../store/ConversationStore.js";
+import {
+  checkActivityQuery,
+  checkFailedQuestionsQuery,
+  checkSpan,
+  type ActivityQuery,
+  type ConversationActivity,
+  type FailedQuestion,
+  type FailedQuestionsQuery,
+  type SourceUse,
+  type SpanQuery,
+} from "../store/ConversationActivity.js";
+import { copyRecordedTimes } from "../store/countActivity.js";
+import { postgresActivity, postgresFailedQuestions, postgresSourceUse } from "./postgresActivity.js";
 import { knowledgeNameOf } from "./knowledgeName.js";
 import type { Postgres } from "./Postgres.js";
 import { sqlStateOf } from "./postgresErrors.js";
@@ -35,7 +49,7 @@ export interface PostgresConversationStoreOptions {
   now?: () => Date;
 }
 
-const TURN_COLUMNS = "id, conversation_id, role, text, outcome, sources, mode, created_at";
+const TURN_COLUMNS = "id, conversation_id, role, text, outcome, sources, mode, created_at, handoff_reason, ttft_ms, total_ms";
 const CONVERSATION_COLUMNS = "id, channel, user_id, status, created_at, updated_at";
 
 interface TurnRow {
@@ -47,6 +61,9 @@ interface TurnRow {
   sources: TurnSource[] | null;
   mode: string | null;
   created_at: Date;
+  handoff_reason: TurnHandoffReason | null;
+  ttft_ms: number | null;
+  total_ms: number | null;
 }
 
 interface ConversationRow {
@@ -84,16 +101,18 @@ export class PostgresConversationStore implements ConversationStore {
     if (input.outcome !== undefined) turn.outcome = input.outcome;
     if (input.sources !== undefined) turn.sources = structuredClone(input.sources);
     if (input.mode !== undefined) turn.mode = input.mode;
+    copyRecordedTimes(input, turn);
     // One statement: the conversation row (its lock orders concurrent appends to it) and the turn, or neither.
     await this.db.query(
       `WITH conversation AS (
-         INSERT INTO llamadesk_conversations AS c (knowledge, id, channel, user_id, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'open', $5, $5)
-         ON CONFLICT (knowledge, id) DO UPDATE SET updated_at = excluded.updated_at
-         RETURNING c.knowledge, c.id
+         INSERT INTO llamadesk_conversations AS c (knowledge, id, channel, user_id, status, created_at, updated_at, answered, handed_off)
+         VALUES ($1, $2, $3, $4, 'open', $5, $5, coalesce($9 = 'answered', false), coalesce($9 = 'handoff', false))
+         ON CONFLICT (knowledge, id) DO UPDATE SET updated_at = excluded.updated_at,
+           answered = c.answered OR excluded.answered, handed_off = c.handed_off OR excluded.handed_off
+         RETURNING c.knowledge, c.id, c.channel
        )
-       INSERT INTO llamadesk_turns (knowledge, id, conversation_id, role, text, outcome, sources, mode, created_at)
-       SELECT knowledge, $6, id, $7, $8, $9, $10::jsonb, $11, $5 FROM conversation`,
+       INSERT INTO llamadesk_turns (knowledge, id, conversation_id, role, text, outcome, sources, mode, created_at, channel, handoff_reason, ttft_ms, total_ms)
+       SELECT knowledge, $6, id, $7, $8, $9, $10::jsonb, $11, $5, channel, $12, $13, $14 FROM conversation`,
       [
         this.knowledge,
         turn.conversationId,
@@ -106,6 +125,9 @@ export class PostgresConversationStore implements ConversationStore {
         turn.outcome ?? null,
         turn.sources === undefined ? null : JSON.stringify(turn.sources),
         turn.mode ?? null,
+        turn.handoffReason ?? null,
+        turn.timeToFirstTokenMs ?? null,
+        turn.totalMs ?? null,
       ],
     );
     return turn;
@@ -221,6 +243,24 @@ export class PostgresConversationStore implements ConversationStore {
     await this.db.query("DELETE FROM llamadesk_claims WHERE knowledge = $1 AND key = $2 AND holder = $3", [this.knowledge, key, holder]);
   }
 
+  async activity(query: ActivityQuery): Promise<ConversationActivity> {
+    this.assertOpen();
+    checkActivityQuery(query);
+    return postgresActivity(this.db, this.knowledge, query);
+  }
+
+  async failedQuestions(query: FailedQuestionsQuery): Promise<FailedQuestion[]> {
+    this.assertOpen();
+    checkFailedQuestionsQuery(query);
+    return postgresFailedQuestions(this.db, this.knowledge, query);
+  }
+
+  async sourceUse(query: SpanQuery): Promise<SourceUse[]> {
+    this.assertOpen();
+    checkSpan(query);
+    return postgresSourceUse(this.db, this.knowledge, query);
+  }
+
   /** Marks the store closed; the database stays open for whoever opened it. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -243,6 +283,9 @@ function toTurn(row: TurnRow): Turn {
   if (row.outcome !== null) turn.outcome = row.outcome;
   if (row.sources !== null) turn.sources = row.sources;
   if (row.mode !== null) turn.mode = row.mode;
+  if (row.handoff_reason !== null) turn.handoffReason = row.handoff_reason;
+  if (row.ttft_ms !== null) turn.timeToFirstTokenMs = row.ttft_ms;
+  if (row.total_ms !== null) turn.totalMs = row.total_ms;
   return turn;
 }
 

@@ -79,10 +79,13 @@ export async function copyConversations(options: CopyConversationsOptions): Prom
 
 async function writeBatch(client: PoolClient, knowledge: string, batch: readonly ConversationRecord[]): Promise<{ conversations: number; turns: number; votes: number }> {
   const conversations = await client.query<{ inserted: boolean }>(
-    `INSERT INTO llamadesk_conversations AS c (knowledge, id, channel, user_id, status, created_at, updated_at)
-     SELECT $1, x.id, x.channel, x.user_id, x.status, x.created_at, x.updated_at
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[]) AS x(id, channel, user_id, status, created_at, updated_at)
-     ON CONFLICT (knowledge, id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at WHERE c.updated_at < excluded.updated_at
+    `INSERT INTO llamadesk_conversations AS c (knowledge, id, channel, user_id, status, created_at, updated_at, answered, handed_off)
+     SELECT $1, x.id, x.channel, x.user_id, x.status, x.created_at, x.updated_at, x.answered, x.handed_off
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::boolean[], $9::boolean[])
+       AS x(id, channel, user_id, status, created_at, updated_at, answered, handed_off)
+     ON CONFLICT (knowledge, id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
+       answered = c.answered OR excluded.answered, handed_off = c.handed_off OR excluded.handed_off
+     WHERE c.updated_at < excluded.updated_at
      RETURNING (xmax = 0) AS inserted`,
     [
       knowledge,
@@ -92,15 +95,18 @@ async function writeBatch(client: PoolClient, knowledge: string, batch: readonly
       batch.map((c) => c.status),
       batch.map((c) => c.createdAt),
       batch.map((c) => c.updatedAt),
+      batch.map((c) => c.turns.some((t) => t.outcome === "answered")),
+      batch.map((c) => c.turns.some((t) => t.outcome === "handoff")),
     ],
   );
   const turns = batch.flatMap((c) => c.turns);
   // WITH ORDINALITY ... ORDER BY: the turns take their seq (history's order) in the order they had.
   const inserted = await client.query(
-    `INSERT INTO llamadesk_turns (knowledge, id, conversation_id, role, text, outcome, sources, mode, created_at)
-     SELECT $1, x.id, x.conversation_id, x.role, x.text, x.outcome, x.sources, x.mode, x.created_at
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::timestamptz[]) WITH ORDINALITY
-       AS x(id, conversation_id, role, text, outcome, sources, mode, created_at, n)
+    `INSERT INTO llamadesk_turns (knowledge, id, conversation_id, role, text, outcome, sources, mode, created_at, channel, handoff_reason, ttft_ms, total_ms)
+     SELECT $1, x.id, x.conversation_id, x.role, x.text, x.outcome, x.sources, x.mode, x.created_at, x.channel, x.handoff_reason, x.ttft_ms, x.total_ms
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::timestamptz[],
+       $10::text[], $11::text[], $12::float8[], $13::float8[]) WITH ORDINALITY
+       AS x(id, conversation_id, role, text, outcome, sources, mode, created_at, channel, handoff_reason, ttft_ms, total_ms, n)
      ORDER BY x.n
      ON CONFLICT (knowledge, id) DO NOTHING`,
     [
@@ -113,6 +119,10 @@ async function writeBatch(client: PoolClient, knowledge: string, batch: readonly
       turns.map((t) => (t.sources === undefined ? null : JSON.stringify(t.sources))),
       turns.map((t) => t.mode ?? null),
       turns.map((t) => t.createdAt),
+      batch.flatMap((c) => c.turns.map(() => c.channel ?? null)),
+      turns.map((t) => t.handoffReason ?? null),
+      turns.map((t) => t.timeToFirstTokenMs ?? null),
+      turns.map((t) => t.totalMs ?? null),
     ],
   );
   const votes = batch.flatMap((c) => c.votes);

@@ -1,3 +1,4 @@
+import type { ConversationStore } from "../store/ConversationStore.js";
 import { resolve } from "node:path";
 import { createBot, type Bot } from "../bot.js";
 import { readEnv, type EnvConfig } from "../config.js";
@@ -54,6 +55,11 @@ export interface LocalBotOptions {
    */
   open?: { store: KnowledgeStore; embedder: Embedder } | undefined;
   /**
+   * Called with the bot's knowledge, embedder and conversation store once they are open, for a part of the same
+   * process that reads them too (the admin console). They stay the bot's: `bot.dispose()` closes them. Defaults to none.
+   */
+  onParts?: ((parts: { knowledge: KnowledgeStore; embedder: Embedder; store: ConversationStore }) => void) | undefined;
+  /**
    * Answer from what `llamadesk sync` or `ingest` writes while the bot runs, without a restart (a
    * long-running bot: Slack, Discord, the web server). A number also sets how often the local index
    * directory is polled besides being watched, in ms; `false` never looks. Defaults to watching when
@@ -100,6 +106,7 @@ export async function createLocalBot(options: LocalBotOptions = {}): Promise<Bot
       throw error;
     });
     const created = createBot({ knowledge, embedder, chatModel, chatModelProblem: problem, store, prompts, policy });
+    options.onParts?.({ knowledge, embedder, store });
     const disposeBot = created.dispose.bind(created);
     const bot = postgres && !given ? Object.assign(created, { dispose: async () => (await disposeBot(), await closeDatabase()) }) : created;
     if (every !== false) {

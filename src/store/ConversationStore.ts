@@ -1,4 +1,5 @@
 import { LlamadeskError } from "../errors.js";
+import type { ActivityQuery, ConversationActivity, FailedQuestion, FailedQuestionsQuery, SourceUse, SpanQuery } from "./ConversationActivity.js";
 
 /** Who wrote a turn: the person asking, or the bot answering. */
 export type TurnRole = "user" | "assistant";
@@ -8,6 +9,9 @@ export type TurnOutcome = "answered" | "abstained" | "handoff";
 
 /** Where a conversation stands: `handed-off` means a human has it and the bot stays quiet until `resolved`. */
 export type ConversationStatus = "open" | "handed-off" | "resolved";
+
+/** Why a handoff turn called a human: the customer asked for one, or the bot could not answer several times running. */
+export type TurnHandoffReason = "user-request" | "repeated-abstentions";
 
 /** A 👍 or 👎 on an answer. */
 export type Vote = "up" | "down";
@@ -39,6 +43,12 @@ export interface NewTurn {
   channel?: string;
   /** Platform user id, kept on the conversation when this turn starts it. Defaults to none. */
   user?: string;
+  /** For handoff turns: why the bot called a human. Defaults to none. */
+  handoffReason?: TurnHandoffReason;
+  /** For answers: milliseconds from the question to the first token shown. Defaults to none. */
+  timeToFirstTokenMs?: number;
+  /** For answers and abstentions: milliseconds from the question to the whole reply. Defaults to none. */
+  totalMs?: number;
 }
 
 /** A stored turn. */
@@ -52,6 +62,9 @@ export interface Turn {
   outcome?: TurnOutcome;
   sources?: TurnSource[];
   mode?: string;
+  handoffReason?: TurnHandoffReason;
+  timeToFirstTokenMs?: number;
+  totalMs?: number;
 }
 
 export interface Conversation {
@@ -132,6 +145,20 @@ export interface ConversationStore {
   claim(key: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Ends `holder`'s claim on `key`; a claim another holder has is left as it is. Does nothing when there is none. */
   releaseClaim(key: string, holder: string): Promise<void>;
+  /**
+   * What happened in a span of time, grouped by period and channel (see `ActivityQuery`), counted by the
+   * database (GROUP BY), so it stays fast on millions of turns. Turns count by their own time, conversations
+   * by the time they started. For insights (`llamadesk report`).
+   */
+  activity(query: ActivityQuery): Promise<ConversationActivity>;
+  /**
+   * The questions the bot failed on in a span of time: its reply abstained, handed off after repeated
+   * abstentions, or drew a 👎 (a request for a human is not a gap). Grouped by their wording (case and
+   * outer spaces ignored), most conversations first, at most `limit` of them.
+   */
+  failedQuestions(query: FailedQuestionsQuery): Promise<FailedQuestion[]>;
+  /** How often each source (chunk id) was given with a reply in a span of time, and the votes those replies drew. */
+  sourceUse(query: SpanQuery): Promise<SourceUse[]>;
   /** Closes the store; calling it again does nothing, any other call afterwards throws STORE_FAILED. */
   dispose(): Promise<void>;
 }
@@ -140,6 +167,7 @@ export const TURN_ROLES: readonly TurnRole[] = ["user", "assistant"];
 export const TURN_OUTCOMES: readonly TurnOutcome[] = ["answered", "abstained", "handoff"];
 export const CONVERSATION_STATUSES: readonly ConversationStatus[] = ["open", "handed-off", "resolved"];
 export const VOTES: readonly Vote[] = ["up", "down"];
+export const TURN_HANDOFF_REASONS: readonly TurnHandoffReason[] = ["user-request", "repeated-abstentions"];
 
 // Checks both stores share, so they reject the same input with the same message.
 
@@ -148,6 +176,11 @@ export function checkNewTurn(turn: NewTurn): void {
   checkOneOf("role", turn.role, TURN_ROLES);
   if (typeof turn.text !== "string") invalid(`text must be a string (got ${typeof turn.text})`);
   if (turn.outcome !== undefined) checkOneOf("outcome", turn.outcome, TURN_OUTCOMES);
+  if (turn.handoffReason !== undefined) checkOneOf("handoffReason", turn.handoffReason, TURN_HANDOFF_REASONS);
+  for (const field of ["timeToFirstTokenMs", "totalMs"] as const) {
+    const ms = turn[field];
+    if (ms !== undefined && !(typeof ms === "number" && Number.isFinite(ms) && ms >= 0)) invalid(`${field} must be a number of milliseconds, 0 or more (got ${ms})`);
+  }
 }
 
 export function checkHistoryLimit(limit: number | undefined): void {

@@ -20,6 +20,18 @@ import {
   type Turn,
   type Vote,
 } from "./ConversationStore.js";
+import {
+  checkActivityQuery,
+  checkFailedQuestionsQuery,
+  checkSpan,
+  type ActivityQuery,
+  type ConversationActivity,
+  type FailedQuestion,
+  type FailedQuestionsQuery,
+  type SourceUse,
+  type SpanQuery,
+} from "./ConversationActivity.js";
+import { copyRecordedTimes, countActivity, countSourceUse, findFailedQuestions, type StoredConversation } from "./countActivity.js";
 
 export interface MemoryConversationStoreOptions {
   /** Clock for `createdAt` and `updatedAt`. Defaults to the system clock. */
@@ -64,6 +76,7 @@ export class MemoryConversationStore implements ConversationStore {
     if (input.outcome !== undefined) turn.outcome = input.outcome;
     if (input.sources !== undefined) turn.sources = structuredClone(input.sources);
     if (input.mode !== undefined) turn.mode = input.mode;
+    copyRecordedTimes(input, turn);
     this.turns.get(conversation.id)!.push(turn);
     this.turnById.set(turn.id, turn);
     return structuredClone(turn);
@@ -146,8 +159,37 @@ export class MemoryConversationStore implements ConversationStore {
     return true;
   }
 
+  async activity(query: ActivityQuery): Promise<ConversationActivity> {
+    this.assertOpen();
+    checkActivityQuery(query);
+    return countActivity(this.records(query), query);
+  }
+
+  async failedQuestions(query: FailedQuestionsQuery): Promise<FailedQuestion[]> {
+    this.assertOpen();
+    checkFailedQuestionsQuery(query);
+    return findFailedQuestions(this.records(query), query);
+  }
+
+  async sourceUse(query: SpanQuery): Promise<SourceUse[]> {
+    this.assertOpen();
+    checkSpan(query);
+    return countSourceUse(this.records(query), query);
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
+  }
+
+  /** The conversations of the channel asked for, with their turns and votes, for counting in plain code. */
+  private records(query: SpanQuery): StoredConversation[] {
+    const records: StoredConversation[] = [];
+    for (const conversation of this.conversations.values()) {
+      if (query.channel !== undefined && conversation.channel !== query.channel) continue;
+      const turns = this.turns.get(conversation.id) ?? [];
+      records.push({ conversation, turns, votes: (turnId) => [...(this.votes.get(turnId)?.values() ?? [])].map((v) => v.vote) });
+    }
+    return records;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -22,8 +22,22 @@ import {
   type Turn,
   type TurnOutcome,
   type TurnRole,
+  type TurnHandoffReason,
   type TurnSource,
 } from "./ConversationStore.js";
+import {
+  checkActivityQuery,
+  checkFailedQuestionsQuery,
+  checkSpan,
+  type ActivityQuery,
+  type ConversationActivity,
+  type FailedQuestion,
+  type FailedQuestionsQuery,
+  type SourceUse,
+  type SpanQuery,
+} from "./ConversationActivity.js";
+import { copyRecordedTimes } from "./countActivity.js";
+import { SqliteActivityQueries } from "./SqliteActivityQueries.js";
 
 export interface SqliteConversationStoreOptions {
   /** The database file, created if missing (its directory must exist); ":memory:" for a private in-memory database. */
@@ -33,7 +47,7 @@ export interface SqliteConversationStoreOptions {
 }
 
 /** Kept in the file's `user_version`. Raise it with a step in `MIGRATIONS` when the schema changes. */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const SCHEMA_V1 = `
 CREATE TABLE conversations (
@@ -84,12 +98,47 @@ CREATE TABLE claims (
 ) WITHOUT ROWID;
 `;
 
+
+/**
+ * What insights count (see `activity`): each reply's channel, handoff reason and timings; whether a conversation
+ * was ever answered or handed off (kept as it happens, so counting conversations reads no turns); the sources of
+ * replies one row each (JSON arrays are too slow to unpack over a million turns). Older rows are filled in: a
+ * handoff without sources is a request for a human (repeated abstentions keep the closest entries).
+ */
+const INSIGHTS = `
+ALTER TABLE conversations ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN handed_off INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE turns ADD COLUMN channel TEXT;
+ALTER TABLE turns ADD COLUMN handoff_reason TEXT CHECK (handoff_reason IN ('user-request', 'repeated-abstentions'));
+ALTER TABLE turns ADD COLUMN ttft_ms REAL;
+ALTER TABLE turns ADD COLUMN total_ms REAL;
+UPDATE turns SET channel = (SELECT channel FROM conversations c WHERE c.id = turns.conversation_id);
+UPDATE turns SET handoff_reason = CASE WHEN sources IS NULL THEN 'user-request' ELSE 'repeated-abstentions' END WHERE outcome = 'handoff';
+UPDATE conversations SET
+  answered = EXISTS (SELECT 1 FROM turns t WHERE t.conversation_id = conversations.id AND t.outcome = 'answered'),
+  handed_off = EXISTS (SELECT 1 FROM turns t WHERE t.conversation_id = conversations.id AND t.outcome = 'handoff');
+CREATE TABLE turn_sources (
+  turn_seq INTEGER NOT NULL REFERENCES turns(seq) ON DELETE CASCADE,
+  source_id TEXT NOT NULL,
+  created_at TEXT NOT NULL, -- the turn's
+  channel TEXT,             -- the turn's
+  answered INTEGER NOT NULL, -- 1: the reply answered with it; 0: shown as a close entry when it did not
+  PRIMARY KEY (turn_seq, source_id)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO turn_sources (turn_seq, source_id, created_at, channel, answered)
+  SELECT t.seq, json_extract(j.value, '$.id'), t.created_at, t.channel, t.outcome = 'answered' FROM turns t, json_each(t.sources) j WHERE t.role = 'assistant';
+CREATE INDEX turn_sources_by_time ON turn_sources (created_at, channel, source_id, answered);
+CREATE INDEX turns_replies_by_time ON turns (created_at, channel, outcome, mode, handoff_reason, ttft_ms, total_ms) WHERE role = 'assistant';
+CREATE INDEX conversations_by_time ON conversations (created_at);
+`;
+
 /** `MIGRATIONS[v - 1]` takes a file of version v to v + 1, so files of every earlier version keep opening. */
-const MIGRATIONS = [SEEN_EVENTS, CLAIMS];
+const MIGRATIONS = [SEEN_EVENTS, CLAIMS, INSIGHTS];
 
 const SCHEMA = SCHEMA_V1 + MIGRATIONS.join("");
 
-const TURN_COLUMNS = "id, conversation_id AS conversationId, role, text, created_at AS createdAt, outcome, sources, mode";
+const TURN_COLUMNS =
+  "id, conversation_id AS conversationId, role, text, created_at AS createdAt, outcome, sources, mode, handoff_reason AS handoffReason, ttft_ms AS ttftMs, total_ms AS totalMs";
 const CONVERSATION_COLUMNS = "id, channel, user, status, created_at AS createdAt, updated_at AS updatedAt";
 
 interface TurnRow {
@@ -101,6 +150,9 @@ interface TurnRow {
   outcome: TurnOutcome | null;
   sources: string | null;
   mode: string | null;
+  handoffReason: TurnHandoffReason | null;
+  ttftMs: number | null;
+  totalMs: number | null;
 }
 
 interface ConversationRow {
@@ -123,6 +175,7 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly feedbackTx: Database.Transaction<(input: FeedbackInput, at: string) => FeedbackCounts>;
   private readonly seenTx: Database.Transaction<(key: string, now: number, ttlMs: number) => boolean>;
   private readonly claimTx: Database.Transaction<(key: string, holder: string, now: number, ttlMs: number) => boolean>;
+  private activityQueries: SqliteActivityQueries | undefined;
 
   private constructor(
     private readonly db: Database.Database,
@@ -130,13 +183,21 @@ export class SqliteConversationStore implements ConversationStore {
   ) {
     const s = (this.statements = prepareStatements(db));
     this.appendTx = db.transaction((turn: Turn, channel: string | null, user: string | null) => {
-      s.upsertConversation.run({ id: turn.conversationId, channel, user, at: turn.createdAt });
-      s.insertTurn.run({
+      const answered = turn.outcome === "answered" ? 1 : 0;
+      s.upsertConversation.run({ id: turn.conversationId, channel, user, at: turn.createdAt, answered, handedOff: turn.outcome === "handoff" ? 1 : 0 });
+      const row = s.insertTurn.get({
         ...turn,
         outcome: turn.outcome ?? null,
         sources: turn.sources === undefined ? null : JSON.stringify(turn.sources),
         mode: turn.mode ?? null,
-      });
+        handoffReason: turn.handoffReason ?? null,
+        ttftMs: turn.timeToFirstTokenMs ?? null,
+        totalMs: turn.totalMs ?? null,
+      })!;
+      if (turn.role !== "assistant") return;
+      for (const id of new Set((turn.sources ?? []).map((source) => source.id))) {
+        s.insertTurnSource.run({ seq: row.seq, id, at: turn.createdAt, channel: row.channel, answered });
+      }
     });
     this.feedbackTx = db.transaction((input: FeedbackInput, at: string): FeedbackCounts => {
       const role = s.turnRole.get(input.turnId);
@@ -180,6 +241,7 @@ export class SqliteConversationStore implements ConversationStore {
     if (input.outcome !== undefined) turn.outcome = input.outcome;
     if (input.sources !== undefined) turn.sources = structuredClone(input.sources);
     if (input.mode !== undefined) turn.mode = input.mode;
+    copyRecordedTimes(input, turn);
     this.appendTx(turn, input.channel ?? null, input.user ?? null);
     return turn;
   }
@@ -240,8 +302,31 @@ export class SqliteConversationStore implements ConversationStore {
     this.statements.deleteClaim.run(key, holder);
   }
 
+  async activity(query: ActivityQuery): Promise<ConversationActivity> {
+    this.assertOpen();
+    checkActivityQuery(query);
+    return this.queries().activity(query);
+  }
+
+  async failedQuestions(query: FailedQuestionsQuery): Promise<FailedQuestion[]> {
+    this.assertOpen();
+    checkFailedQuestionsQuery(query);
+    return this.queries().failedQuestions(query);
+  }
+
+  async sourceUse(query: SpanQuery): Promise<SourceUse[]> {
+    this.assertOpen();
+    checkSpan(query);
+    return this.queries().sourceUse(query);
+  }
+
   async dispose(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** Prepared on first use: commands that only answer never pay for them. */
+  private queries(): SqliteActivityQueries {
+    return (this.activityQueries ??= new SqliteActivityQueries(this.db));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -258,12 +343,20 @@ type Statements = ReturnType<typeof prepareStatements>;
 function prepareStatements(db: Database.Database) {
   return {
     upsertConversation: db.prepare(
-      `INSERT INTO conversations (id, channel, user, status, created_at, updated_at) VALUES (@id, @channel, @user, 'open', @at, @at)
-       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`,
+      `INSERT INTO conversations (id, channel, user, status, created_at, updated_at, answered, handed_off)
+       VALUES (@id, @channel, @user, 'open', @at, @at, @answered, @handedOff)
+       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at,
+         answered = max(answered, excluded.answered), handed_off = max(handed_off, excluded.handed_off)`,
     ),
-    insertTurn: db.prepare(
-      `INSERT INTO turns (id, conversation_id, role, text, outcome, sources, mode, created_at)
-       VALUES (@id, @conversationId, @role, @text, @outcome, @sources, @mode, @createdAt)`,
+    // The turn keeps its conversation's channel, so counting replies by channel reads no conversation rows.
+    insertTurn: db.prepare<[Record<string, unknown>], { seq: number; channel: string | null }>(
+      `INSERT INTO turns (id, conversation_id, role, text, outcome, sources, mode, created_at, channel, handoff_reason, ttft_ms, total_ms)
+       VALUES (@id, @conversationId, @role, @text, @outcome, @sources, @mode, @createdAt,
+         (SELECT channel FROM conversations WHERE id = @conversationId), @handoffReason, @ttftMs, @totalMs)
+       RETURNING seq, channel`,
+    ),
+    insertTurnSource: db.prepare(
+      "INSERT INTO turn_sources (turn_seq, source_id, created_at, channel, answered) VALUES (@seq, @id, @at, @channel, @answered)",
     ),
     // The last `limit` turns (-1: all), put back oldest first.
     history: db.prepare<[string, number], TurnRow>(
@@ -347,6 +440,9 @@ function toTurn(row: TurnRow): Turn {
   if (row.outcome !== null) turn.outcome = row.outcome;
   if (row.sources !== null) turn.sources = JSON.parse(row.sources) as TurnSource[];
   if (row.mode !== null) turn.mode = row.mode;
+  if (row.handoffReason !== null) turn.handoffReason = row.handoffReason;
+  if (row.ttftMs !== null) turn.timeToFirstTokenMs = row.ttftMs;
+  if (row.totalMs !== null) turn.totalMs = row.totalMs;
   return turn;
 }
 

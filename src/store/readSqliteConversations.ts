@@ -48,6 +48,9 @@ interface TurnRow {
   sources: string | null;
   mode: string | null;
   created_at: string;
+  handoff_reason: Turn["handoffReason"] | null;
+  ttft_ms: number | null;
+  total_ms: number | null;
 }
 
 /**
@@ -57,7 +60,7 @@ interface TurnRow {
 export async function readSqliteConversations(path: string): Promise<SqliteConversationsReader> {
   await (await SqliteConversationStore.open({ path })).dispose();
   const db = new Database(path, { readonly: true, fileMustExist: true });
-  const turns = db.prepare<[string], TurnRow>("SELECT id, role, text, outcome, sources, mode, created_at FROM turns WHERE conversation_id = ? ORDER BY seq");
+  const turns = db.prepare<[string], TurnRow>("SELECT id, role, text, outcome, sources, mode, created_at, handoff_reason, ttft_ms, total_ms FROM turns WHERE conversation_id = ? ORDER BY seq");
   const votes = db.prepare<[string], { turn_id: string; user_id: string; vote: Vote; comment: string | null; created_at: string }>(
     "SELECT f.turn_id, f.user_id, f.vote, f.comment, f.created_at FROM feedback f JOIN turns t ON t.id = f.turn_id WHERE t.conversation_id = ? ORDER BY t.seq, f.created_at, f.user_id",
   );
@@ -97,5 +100,8 @@ function toTurn(conversationId: string): (row: TurnRow) => Turn {
     ...(row.outcome !== null ? { outcome: row.outcome } : {}),
     ...(row.sources !== null ? { sources: JSON.parse(row.sources) as TurnSource[] } : {}),
     ...(row.mode !== null ? { mode: row.mode } : {}),
+    ...(row.handoff_reason !== null ? { handoffReason: row.handoff_reason } : {}),
+    ...(row.ttft_ms !== null ? { timeToFirstTokenMs: row.ttft_ms } : {}),
+    ...(row.total_ms !== null ? { totalMs: row.total_ms } : {}),
   });
 }

@@ -10,6 +10,7 @@ import type { ConversationStore, NewTurn, TurnSource } from "../../src/store/Con
 import { MemoryConversationStore } from "../../src/store/MemoryConversationStore.js";
 import { SqliteConversationStore } from "../../src/store/SqliteConversationStore.js";
 import { useTestDatabase } from "../support/postgres/testDatabase.js";
+import { scriptedWeek, week } from "../support/scriptedWeek.js";
 
 interface Implementation {
   name: string;
@@ -288,6 +289,15 @@ describe.each(implementations)("ConversationStore contract: $name", (impl) => {
   });
 });
 
+/** The tables version 1 of the SQLite store wrote, as it wrote them. */
+const SCHEMA_V1 = `
+  CREATE TABLE conversations (id TEXT PRIMARY KEY, channel TEXT, user TEXT, status TEXT NOT NULL CHECK (status IN ('open', 'handed-off', 'resolved')), created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+  CREATE TABLE turns (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('user', 'assistant')), text TEXT NOT NULL, outcome TEXT CHECK (outcome IN ('answered', 'abstained', 'handoff')), sources TEXT, mode TEXT, created_at TEXT NOT NULL);
+  CREATE INDEX turns_by_conversation ON turns (conversation_id, seq);
+  CREATE TABLE feedback (turn_id TEXT NOT NULL REFERENCES turns(id) ON DELETE CASCADE, user_id TEXT NOT NULL, vote TEXT NOT NULL CHECK (vote IN ('up', 'down')), comment TEXT, created_at TEXT NOT NULL, PRIMARY KEY (turn_id, user_id)) WITHOUT ROWID;
+`;
+
 describe("SqliteConversationStore", () => {
   /** Writes the SQLite header's user_version (4 bytes, big-endian, at offset 60) of a closed database file. */
   async function setUserVersion(file: string, version: number): Promise<void> {
@@ -369,16 +379,15 @@ describe("SqliteConversationStore", () => {
     await expectCode(SqliteConversationStore.open({ path: "" }), "INVALID_OPTION");
   });
 
-  it("opens a version 1 file (before seen events and claims), keeps what it holds, and adds both tables", async () => {
-    const { path, store } = await storeFile();
-    await store.appendTurn({ ...ask("c1", "refund?"), channel: "slack", user: "U1" });
-    const history = await store.history("c1");
-    await store.dispose();
-    // What version 1 wrote: version 2 added the seen_events table (its index goes with it), version 3 claims.
+  it("opens a version 1 file (before seen events, claims and insights), keeps what it holds, and adds what came since", async () => {
+    const path = join(await tempDir(), "conversations.db");
     const v1 = new Database(path);
-    v1.exec("DROP TABLE seen_events; DROP TABLE claims");
-    v1.pragma("user_version = 1");
+    v1.exec(`${SCHEMA_V1}
+      INSERT INTO conversations VALUES ('c1', 'slack', 'U1', 'open', '2024-05-01T09:00:01.000Z', '2024-05-01T09:00:01.000Z');
+      INSERT INTO turns VALUES (1, 't1', 'c1', 'user', 'refund?', NULL, NULL, NULL, '2024-05-01T09:00:01.000Z');
+      PRAGMA user_version = 1;`);
     v1.close();
+    const history = [{ id: "t1", conversationId: "c1", role: "user", text: "refund?", createdAt: "2024-05-01T09:00:01.000Z" }];
 
     const reopened = await tracked(SqliteConversationStore.open({ path }));
     expect(await reopened.history("c1")).toEqual(history);
@@ -386,8 +395,41 @@ describe("SqliteConversationStore", () => {
     expect(await reopened.markEventSeen("slack:C1:1.0", 60_000)).toBe(false);
     expect(await reopened.claim("answer:c1", "a", 60_000)).toBe(true);
     const db = new Database(path, { readonly: true });
-    expect(db.pragma("user_version", { simple: true })).toBe(3);
+    expect(db.pragma("user_version", { simple: true })).toBe(4);
     db.close();
+  });
+
+  it("opens a version 2 file (before insights), fills in channels, handoff reasons and sources, and counts its turns", async () => {
+    const path = join(await tempDir(), "conversations.db");
+    const v2 = new Database(path);
+    // What version 2 wrote: version 1 and the seen events.
+    v2.exec(`${SCHEMA_V1}
+      CREATE TABLE seen_events (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX seen_events_by_expiry ON seen_events (expires_at);
+      INSERT INTO conversations VALUES ('a', 'slack', 'U1', 'open', '2024-05-06T09:00:00.000Z', '2024-05-06T09:00:02.000Z');
+      INSERT INTO conversations VALUES ('b', 'web', 'U2', 'handed-off', '2024-05-06T10:00:00.000Z', '2024-05-06T10:00:02.000Z');
+      INSERT INTO turns VALUES (1, 't1', 'a', 'user', 'refund?', NULL, NULL, NULL, '2024-05-06T09:00:01.000Z');
+      INSERT INTO turns VALUES (2, 't2', 'a', 'assistant', 'Refunds take 5 days.', 'answered', '${JSON.stringify(sources)}', 'extractive', '2024-05-06T09:00:02.000Z');
+      INSERT INTO turns VALUES (3, 't3', 'b', 'user', 'human please', NULL, NULL, NULL, '2024-05-06T10:00:01.000Z');
+      INSERT INTO turns VALUES (4, 't4', 'b', 'assistant', 'A human will help.', 'handoff', NULL, NULL, '2024-05-06T10:00:02.000Z');
+      PRAGMA user_version = 2;
+    `);
+    v2.close();
+
+    const store = await tracked(SqliteConversationStore.open({ path }));
+    expect((await store.history("b"))[1]).toMatchObject({ outcome: "handoff", handoffReason: "user-request" });
+    const activity = await store.activity({ since: "2024-05-06T00:00:00.000Z", until: "2024-05-07T00:00:00.000Z", period: "day" });
+    expect(byKey(activity.conversations)).toEqual(
+      byKey([
+        { period: "2024-05-06", channel: "slack", conversations: 1, answered: 1, handedOff: 0, deflected: 1, resolved: 0 },
+        { period: "2024-05-06", channel: "web", conversations: 1, answered: 0, handedOff: 1, deflected: 0, resolved: 0 },
+      ]),
+    );
+    expect(activity.replies.find((r) => r.outcome === "answered")).toMatchObject({ channel: "slack", mode: "extractive", count: 1 });
+    expect((await store.sourceUse({ since: "2024-05-06T00:00:00.000Z", until: "2024-05-07T00:00:00.000Z" })).map((s) => [s.id, s.answered])).toEqual([
+      ["faq-invoices", 1],
+      ["faq-refunds", 1],
+    ]);
   });
 
   it("refuses a database with a version 1 label but not its tables, without writing to it", async () => {
@@ -422,5 +464,144 @@ describe("SqliteConversationStore", () => {
     t += 60_000;
     expect(await second.markEventSeen("slack:C1:later.0", 60_000)).toBe(true);
     expect(rows()).toBe(1);
+  });
+});
+
+const byKey = <T extends object>(rows: T[]) => [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+
+describe.each(implementations)("ConversationStore insights contract: $name", (impl) => {
+  async function scripted(): Promise<ConversationStore> {
+    let t = new Date(0);
+    const store = await tracked(impl.open({ now: () => t }));
+    await scriptedWeek(store, (iso) => (t = new Date(iso)));
+    return store;
+  }
+
+  it("keeps a turn's handoff reason and timings, and refuses bad ones", async () => {
+    const store = await tracked(impl.open({ now: tickingClock() }));
+    await store.appendTurn(ask("c1", "I want a human"));
+    const handoff = await store.appendTurn({ conversationId: "c1", role: "assistant", text: "A human will help.", outcome: "handoff", handoffReason: "user-request", totalMs: 3.5 });
+    const answered = await store.appendTurn({ ...answer("c1", "a"), timeToFirstTokenMs: 0, totalMs: 812.25 });
+    expect(handoff).toMatchObject({ handoffReason: "user-request", totalMs: 3.5 });
+    expect(answered).toMatchObject({ timeToFirstTokenMs: 0, totalMs: 812.25 });
+    expect((await store.history("c1")).slice(1)).toEqual([handoff, answered]);
+    await expectCode(store.appendTurn({ ...answer("c1", "x"), handoffReason: "bored" as "user-request" }), "INVALID_OPTION");
+    for (const ms of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect((await expectCode(store.appendTurn({ ...answer("c1", "x"), totalMs: ms }), "INVALID_OPTION")).message).toContain("totalMs");
+    expect(await store.history("c1")).toHaveLength(3);
+  });
+
+  it("counts replies, votes, conversations and timings by day and channel", async () => {
+    const store = await scripted();
+    const activity = await store.activity({ ...week, period: "day", escalated: ["c7"] });
+    const reply = (period: string, channel: string, outcome: string, mode: string | null, handoffReason: string | null, count = 1) => ({ period, channel, outcome, mode, handoffReason, count });
+    expect(byKey(activity.replies)).toEqual(
+      byKey([
+        reply("2024-05-06", "web", "answered", "extractive", null),
+        reply("2024-05-06", "web", "abstained", null, null),
+        reply("2024-05-06", "web", "handoff", null, "repeated-abstentions"),
+        reply("2024-05-06", "slack", "handoff", null, "user-request"),
+        reply("2024-05-06", "slack", "answered", "generative", null),
+        reply("2024-05-07", "web", "abstained", null, null),
+        reply("2024-05-07", "discord", "answered", "extractive", null),
+        reply("2024-05-12", "web", "answered", "extractive", null),
+      ]),
+    );
+    expect(byKey(activity.votes)).toEqual(
+      byKey([
+        { period: "2024-05-06", channel: "web", vote: "up", count: 1 },
+        { period: "2024-05-06", channel: "slack", vote: "down", count: 1 },
+      ]),
+    );
+    const conv = (period: string, channel: string, conversations: number, answered: number, handedOff: number, deflected: number, resolved: number) => ({
+      period,
+      channel,
+      conversations,
+      answered,
+      handedOff,
+      deflected,
+      resolved,
+    });
+    expect(byKey(activity.conversations)).toEqual(
+      byKey([
+        conv("2024-05-06", "web", 2, 1, 1, 1, 0), // c1 deflected; c2 handed off
+        conv("2024-05-06", "slack", 2, 1, 1, 1, 0), // c4 deflected (a 👎 is not an escalation); c3 handed off
+        conv("2024-05-07", "web", 1, 0, 0, 0, 0), // c5 only abstained
+        conv("2024-05-07", "discord", 1, 1, 0, 1, 1),
+        conv("2024-05-12", "web", 1, 1, 0, 0, 0), // c7 answered, then a ticket
+      ]),
+    );
+    const timing = (period: string, channel: string, metric: string, ms: number) => ({ period, channel, metric, ms, count: 1 });
+    expect(byKey(activity.timings)).toEqual(
+      byKey([
+        timing("2024-05-06", "web", "timeToFirstToken", 10),
+        timing("2024-05-06", "web", "total", 12),
+        timing("2024-05-06", "web", "total", 30),
+        timing("2024-05-06", "web", "total", 40),
+        timing("2024-05-06", "slack", "timeToFirstToken", 850),
+        timing("2024-05-06", "slack", "total", 2400),
+        timing("2024-05-07", "web", "total", 55),
+        timing("2024-05-07", "discord", "timeToFirstToken", 14),
+        timing("2024-05-07", "discord", "total", 15),
+        timing("2024-05-12", "web", "timeToFirstToken", 120), // 123.4 to two significant digits
+        timing("2024-05-12", "web", "total", 1200),
+      ]),
+    );
+  });
+
+  it("groups by weeks starting on Monday, and keeps to one channel when asked", async () => {
+    const store = await scripted();
+    const weekly = await store.activity({ ...week, period: "week" });
+    expect(new Set(weekly.replies.map((r) => r.period))).toEqual(new Set(["2024-05-06"]));
+    expect(weekly.replies.reduce((n, r) => n + r.count, 0)).toBe(8);
+    expect(byKey(weekly.conversations.filter((c) => c.channel === "web"))).toEqual([
+      { period: "2024-05-06", channel: "web", conversations: 4, answered: 2, handedOff: 1, deflected: 2, resolved: 0 },
+    ]);
+    const slack = await store.activity({ ...week, period: "week", channel: "slack" });
+    expect(new Set([...slack.replies, ...slack.votes, ...slack.conversations, ...slack.timings].map((r) => r.channel))).toEqual(new Set(["slack"]));
+    expect(slack.replies.reduce((n, r) => n + r.count, 0)).toBe(2);
+    const later = await store.activity({ since: week.until, until: "2024-05-14T00:00:00.000Z", period: "day" });
+    expect(later.replies).toEqual([{ period: "2024-05-13", channel: "web", outcome: "abstained", mode: null, handoffReason: null, count: 1 }]);
+    const empty = await store.activity({ since: "2023-01-01T00:00:00.000Z", until: "2023-02-01T00:00:00.000Z", period: "day" });
+    expect(empty).toEqual({ replies: [], votes: [], conversations: [], timings: [] });
+  });
+
+  it("lists the questions it failed on, grouped by wording, most conversations first", async () => {
+    const store = await scripted();
+    const failed = await store.failedQuestions({ ...week, limit: 10 });
+    expect(failed).toEqual([
+      { text: "Can I pay in bitcoin?", count: 2, conversations: 2, channels: ["web"], abstained: 2, handedOff: 0, thumbsDown: 0, lastAskedAt: "2024-05-07T08:00:00.000Z" },
+      { text: "Where are my invoices?", count: 1, conversations: 1, channels: ["slack"], abstained: 0, handedOff: 0, thumbsDown: 1, lastAskedAt: "2024-05-06T12:00:00.000Z" },
+      { text: "bitcoin please", count: 1, conversations: 1, channels: ["web"], abstained: 0, handedOff: 1, thumbsDown: 0, lastAskedAt: "2024-05-06T10:01:00.000Z" },
+    ]);
+    expect((await store.failedQuestions({ ...week, limit: 1 })).map((q) => q.text)).toEqual(["Can I pay in bitcoin?"]);
+    expect(await store.failedQuestions({ ...week, channel: "discord", limit: 10 })).toEqual([]);
+    await expectCode(store.failedQuestions({ ...week, limit: 0 }), "INVALID_OPTION");
+  });
+
+  it("counts each source's answers, showings and votes, with its latest title", async () => {
+    const store = await scripted();
+    expect(await store.sourceUse(week)).toEqual([
+      { id: "faq-invoices", title: "Where are my invoices? (renamed)", source: "faq/billing.md:30", answered: 2, shownWhenUnanswered: 1, up: 0, down: 1 },
+      { id: "faq-refunds", title: "How do refunds work?", source: "faq/billing.md:12", answered: 3, shownWhenUnanswered: 0, up: 1, down: 1 },
+    ]);
+    expect(await store.sourceUse({ ...week, channel: "discord" })).toEqual([
+      { id: "faq-refunds", title: "How do refunds work?", source: "faq/billing.md:12", answered: 1, shownWhenUnanswered: 0, up: 0, down: 0 },
+    ]);
+  });
+
+  it("forgets a deleted conversation in every count", async () => {
+    const store = await scripted();
+    await store.deleteConversation("c4");
+    const activity = await store.activity({ ...week, period: "week" });
+    expect(activity.votes).toEqual([{ period: "2024-05-06", channel: "web", vote: "up", count: 1 }]);
+    expect((await store.failedQuestions({ ...week, limit: 10 })).map((q) => q.text)).not.toContain("Where are my invoices?");
+    expect((await store.sourceUse(week)).find((s) => s.id === "faq-refunds")).toMatchObject({ answered: 2, down: 0 });
+  });
+
+  it("checks its queries", async () => {
+    const store = await tracked(impl.open({}));
+    expect((await expectCode(store.activity({ since: "last week", until: week.until, period: "day" }), "INVALID_OPTION")).message).toContain("since");
+    expect((await expectCode(store.activity({ ...week, period: "month" as "day" }), "INVALID_OPTION")).message).toContain("period");
+    await expectCode(store.sourceUse({ ...week, channel: "" }), "INVALID_OPTION");
   });
 });

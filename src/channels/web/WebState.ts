@@ -3,7 +3,7 @@ import { MemoryRateLimiter, type RateLimiter } from "./RateLimiter.js";
 import type { RateLimit } from "./webConfig.js";
 
 /** Which of the web app's budgets a limiter keeps: every request of an address, or the questions of a conversation. */
-export type RateLimiterName = "perIp" | "perConversation";
+export type RateLimiterName = "perIp" | "perConversation" | "adminSignIn";
 
 /**
  * What the web app's requests share beyond the bot: rate-limit buckets and issued conversation ids.

@@ -11,6 +11,7 @@ import { ConversationIds } from "./ConversationIds.js";
 import { apiKeyGuard, clientIp, originGuard, originPolicy, perIpLimit } from "./guards.js";
 import { errorBody, HttpError } from "./HttpError.js";
 import { requestSchemas } from "./requestSchemas.js";
+import { adminRoutes, type AdminOptions } from "./admin/adminRoutes.js";
 import { assetRoutes } from "./routes/assetRoutes.js";
 import { conversationRoutes } from "./routes/conversationRoutes.js";
 import { parseWebConfig, type WebConfig } from "./webConfig.js";
@@ -44,6 +45,8 @@ export interface WebAppOptions {
   state?: WebState;
   /** Clock in milliseconds, for the default state's rate limits and ids. Defaults to `Date.now`. */
   now?: () => number;
+  /** The admin console at `/admin` (see `adminRoutes`). Defaults to none: `/admin` is not served. */
+  admin?: AdminOptions | undefined;
   /** One line per noteworthy event (failed answers, tickets, webhook failures); never a secret. Defaults to stderr. */
   log?: (line: string) => void;
 }
@@ -114,6 +117,20 @@ export function createWebApp(options: WebAppOptions): WebApp {
       log,
     }),
   );
+  if (options.admin) {
+    // Its own guards: no CORS for the widget's origins, its session cookie, CSRF tokens, sign-ins limited per address.
+    app.use("/admin/*", clientIp(config.trustProxy));
+    app.use("/admin", clientIp(config.trustProxy));
+    app.route(
+      "/admin",
+      adminRoutes({
+        ...options.admin,
+        product: options.bot.policy.product,
+        signIns: state.rateLimiter("adminSignIn", config.admin.signInLimit),
+        secureCookie: config.publicUrl?.startsWith("https:") ?? false,
+      }),
+    );
+  }
   app.route("/", assetRoutes({ bot: options.bot, widgetFile: options.widgetFile ?? DEFAULT_WIDGET_FILE, strings: config.strings }));
 
   app.notFound((c) => c.json(errorBody("ROUTE_NOT_FOUND", `No route ${c.req.method} ${c.req.path}. See README, "Website widget", for the API.`), 404));

@@ -46,6 +46,13 @@ export interface WebConfig {
   handoffWebhookEnv?: string;
   /** SQLite file for handoff tickets. Defaults to `handoff-tickets.sqlite` beside the conversation store. */
   tickets?: string;
+  /** The admin console at `/admin` (on when its token is set). */
+  admin: {
+    /** Name of the environment variable holding the admin token. Defaults to LLAMADESK_ADMIN_TOKEN. */
+    tokenEnv?: string;
+    /** Sign-in attempts per address. Defaults to 5 per 60 s. */
+    signInLimit: RateLimit;
+  };
 }
 
 export const DEFAULT_WEB_PORT = 8787;
@@ -79,6 +86,7 @@ const schema = z
     handoffWebhook: z.string().url().refine((u) => /^https?:\/\//i.test(u), "must be an http(s) URL").optional(),
     handoffWebhookEnv: envName.optional(),
     tickets: z.string().min(1).optional(),
+    admin: z.object({ tokenEnv: envName.optional(), signInLimit: rateLimit(5, 60) }).strict().default({}),
   })
   .strict()
   .refine((c) => !c.requireApiKey || c.apiKeyEnv !== undefined, { message: "requireApiKey needs apiKeyEnv (the variable holding the key)", path: ["requireApiKey"] })
@@ -104,7 +112,7 @@ export function parseWebConfig(raw: unknown, where = "llamadesk.config.json"): W
 }
 
 /** The secrets the config names by environment variable: the API key and the webhook URL. A named variable that is unset is an error. */
-export function readWebSecrets(config: WebConfig, env: NodeJS.ProcessEnv = process.env): { apiKey?: string; handoffWebhook?: string } {
+export function readWebSecrets(config: WebConfig, env: NodeJS.ProcessEnv = process.env): { apiKey?: string; handoffWebhook?: string; adminToken?: string } {
   const read = (field: "apiKeyEnv" | "handoffWebhookEnv"): string | undefined => {
     const name = config[field];
     if (name === undefined) return undefined;
@@ -117,7 +125,22 @@ export function readWebSecrets(config: WebConfig, env: NodeJS.ProcessEnv = proce
   if (webhook !== undefined && !/^https?:\/\/[^\s]+$/i.test(webhook)) {
     throw new LlamadeskError("CHANNEL_CONFIG_INVALID", `web.handoffWebhookEnv: ${config.handoffWebhookEnv} must hold an http(s) URL.`);
   }
-  return { ...(apiKey ? { apiKey } : {}), ...(webhook ? { handoffWebhook: webhook } : {}) };
+  const adminToken = readAdminToken(config, env);
+  return { ...(apiKey ? { apiKey } : {}), ...(webhook ? { handoffWebhook: webhook } : {}), ...(adminToken ? { adminToken } : {}) };
+}
+
+/** The admin token: the variable `web.admin.tokenEnv` names (which must be set), else LLAMADESK_ADMIN_TOKEN; none turns the console off. */
+function readAdminToken(config: WebConfig, env: NodeJS.ProcessEnv): string | undefined {
+  const name = config.admin.tokenEnv ?? "LLAMADESK_ADMIN_TOKEN";
+  const token = readEnvVariable(name, env);
+  if (token === undefined) {
+    if (config.admin.tokenEnv !== undefined) throw new LlamadeskError("CHANNEL_CONFIG_INVALID", `web.admin.tokenEnv names ${name}, which is not set: set it to a long random token, or remove web.admin.tokenEnv.`);
+    return undefined;
+  }
+  if (token.length < 16) {
+    throw new LlamadeskError("CHANNEL_CONFIG_INVALID", `${name} (the admin token) is ${token.length} characters long: use at least 16 random characters, e.g. \`openssl rand -base64 24\`.`);
+  }
+  return token;
 }
 
 function isPublicUrl(value: string): boolean {

@@ -83,6 +83,7 @@ describe("parseWebConfig", () => {
       maxBodyBytes: 16_384,
       maxMessageChars: 2000,
       rateLimit: { perIp: { requests: 60, windowSeconds: 60 }, perConversation: { requests: 10, windowSeconds: 60 } },
+      admin: { signInLimit: { requests: 5, windowSeconds: 60 } },
     });
     expect(parseWebConfig({ rateLimit: { perIp: { requests: 5, windowSeconds: 1 } } }).rateLimit.perConversation).toEqual({ requests: 10, windowSeconds: 60 });
   });
