@@ -33,9 +33,14 @@ export interface AnswerPolicy {
    */
   minConfidence: number;
   /**
-   * A verbatim (extractive) answer must lead the best other entry's fused retrieval score (0–1) by this much: without a
-   * chat model (or in `extractive` mode) a near tie abstains and shows the closest entries, rather than answer with one
-   * that may be about something else. Defaults to `0.1`.
+   * Below `minConfidence` but at least this, the bot says it is not sure and offers the closest entries as links (and
+   * a human); below it, it says it found no answer. Defaults to `0.6` (see README, "Answerability and answer modes").
+   */
+  suggestConfidence: number;
+  /**
+   * A verbatim (extractive) answer whose match confidence leads the best entry of another question by less than this
+   * lists the entries within this margin under it as "related" (another answer to the same question is no rival).
+   * Defaults to `0.05`.
    */
   extractiveMargin: number;
   /** In `auto` mode with a chat model, an FAQ entry with at least this match confidence... Defaults to `0.9`. */
@@ -65,7 +70,8 @@ export const DEFAULT_POLICY: AnswerPolicy = {
   mode: "auto",
   product: "this product",
   minConfidence: 0.7,
-  extractiveMargin: 0.1,
+  suggestConfidence: 0.6,
+  extractiveMargin: 0.05,
   autoExtractiveConfidence: 0.9,
   autoExtractiveMargin: 0.2,
   maxSources: 4,
@@ -81,6 +87,7 @@ const schema = z
     mode: z.enum(["auto", "generative", "extractive"]),
     product: z.string().trim().min(1),
     minConfidence: z.number().min(0).max(1.5),
+    suggestConfidence: z.number().min(0).max(1.5),
     extractiveMargin: unit,
     autoExtractiveConfidence: z.number().min(0).max(1.5),
     autoExtractiveMargin: unit,
@@ -110,7 +117,14 @@ export function resolvePolicy(input: AnswerPolicyInput = {}): AnswerPolicy {
     throw new LlamadeskError("INVALID_OPTION", `policy.${field}: ${issue.message}.`);
   }
   const { generation, ...rest } = parsed.data;
-  return { ...DEFAULT_POLICY, ...definedOnly(rest), generation: { ...DEFAULT_POLICY.generation, ...definedOnly(generation ?? {}) } };
+  const policy = { ...DEFAULT_POLICY, ...definedOnly(rest), generation: { ...DEFAULT_POLICY.generation, ...definedOnly(generation ?? {}) } };
+  if (policy.suggestConfidence > policy.minConfidence) {
+    throw new LlamadeskError(
+      "INVALID_OPTION",
+      `policy.suggestConfidence (${policy.suggestConfidence}) is above policy.minConfidence (${policy.minConfidence}): the floor for offering close entries must be at most the one for answering. Lower suggestConfidence or raise minConfidence.`,
+    );
+  }
+  return policy;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
