@@ -1,5 +1,11 @@
+import { readFile } from "node:fs/promises";
 import { evaluate, type EvalMetrics } from "../eval/evaluate.js";
+import { evaluateAnswers, type AnswerEvaluation } from "../eval/evaluateAnswers.js";
 import { readQueriesFile } from "../eval/readQueriesFile.js";
+import { LlamadeskError } from "../errors.js";
+import type { AnswerMode } from "../pipeline/AnswerPolicy.js";
+import { createLocalBot } from "../presets/createLocalBot.js";
+import { localBotOptions } from "./askCommand.js";
 import type { RetrievalMode } from "../retrieval/HybridRetriever.js";
 import type { IndexCliOptions } from "./cliOptions.js";
 import { openRetriever } from "./openRetriever.js";
@@ -12,11 +18,24 @@ export interface EvalCliOptions extends IndexCliOptions {
   json?: boolean;
   /** Misses printed in the text report. */
   showMisses: number;
+  /** Run the whole answer policy instead of measuring retrieval. */
+  answers?: boolean;
+  /** With `answers`: a file of questions the knowledge should not answer, one per line. */
+  outOfScope?: string;
+  /** With `answers`: chat model and answer mode, as `llamadesk ask` takes them. */
+  model?: string;
+  answerMode?: AnswerMode;
+  database?: string;
+  knowledge?: string;
 }
 
-/** `llamadesk eval --queries FILE`: MRR and recall of the index on labelled queries. */
+/** `llamadesk eval --queries FILE`: MRR and recall of the index on labelled queries (`--answers`: what the bot answers). */
 export async function evalCommand(options: EvalCliOptions): Promise<number> {
   const queries = await readQueriesFile(options.queries);
+  if (options.answers) return evalAnswers(queries, options);
+  if (options.outOfScope !== undefined) {
+    throw new LlamadeskError("INVALID_OPTION", "--out-of-scope goes with --answers: retrieval metrics need labelled queries.");
+  }
   const { retriever, dispose } = await openRetriever(options);
   try {
     const bar = createProgressBar("Evaluating", "queries");
@@ -51,5 +70,72 @@ export function formatReport(m: EvalMetrics, mode: RetrievalMode, showMisses: nu
     lines.push(`  - ${JSON.stringify(miss.query)}: ${where}; wanted ${miss.relevant.join(", ")}; got ${miss.retrieved.slice(0, 3).join(", ")}`);
   }
   if (m.misses.length > showMisses) lines.push(`  ... and ${m.misses.length - showMisses} more (--show-misses N or --json for all)`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function evalAnswers(queries: Awaited<ReturnType<typeof readQueriesFile>>, options: EvalCliOptions): Promise<number> {
+  const outOfScope = options.outOfScope === undefined ? [] : await readQuestionsFile(options.outOfScope);
+  const { index, model, config, embedder, embedderModel, database, knowledge } = options;
+  const botOptions = localBotOptions({ index, model, config, embedder, embedderModel, database, knowledge, ...(options.answerMode ? { mode: options.answerMode } : {}) });
+  // Each question in a conversation of its own, kept in memory: an evaluation leaves no conversations behind.
+  const bot = await createLocalBot({ ...botOptions, store: ":memory:" });
+  try {
+    const bar = createProgressBar("Asking", "questions");
+    const result = await evaluateAnswers(bot, queries, outOfScope, { onQuestion: (done, total) => bar.update(done, total) });
+    bar.stop();
+    const policy = { mode: bot.policy.mode, chatModel: bot.chatModel?.id ?? null, minConfidence: bot.policy.minConfidence, suggestConfidence: bot.policy.suggestConfidence, extractiveMargin: bot.policy.extractiveMargin };
+    if (options.json) process.stdout.write(`${JSON.stringify({ policy, ...result })}\n`);
+    else process.stdout.write(formatAnswersReport(result, policy, options.showMisses));
+    return 0;
+  } finally {
+    await bot.dispose();
+  }
+}
+
+/** Questions one per line; blank lines skipped. */
+export async function readQuestionsFile(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    throw new LlamadeskError("QUERIES_INVALID", `Cannot read the out-of-scope questions file ${path}: ${(cause as Error).message}`, { cause });
+  }
+  const questions = text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  if (questions.length === 0) throw new LlamadeskError("QUERIES_INVALID", `The out-of-scope questions file ${path} has no questions: write one per line.`);
+  return questions;
+}
+
+export function formatAnswersReport(
+  r: AnswerEvaluation,
+  policy: { mode: string; chatModel: string | null; minConfidence: number; suggestConfidence: number; extractiveMargin: number },
+  showMisses: number,
+): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)}%`;
+  const a = r.answerable;
+  const lines = [
+    `${a.questions} labelled questions${r.outOfScope ? `, ${r.outOfScope.questions} out-of-scope` : ""}; answer mode ${policy.mode}, ${policy.chatModel ? `chat model ${policy.chatModel}` : "no chat model"}`,
+    `policy: minConfidence ${policy.minConfidence}, suggestConfidence ${policy.suggestConfidence}, extractiveMargin ${policy.extractiveMargin}`,
+    "",
+    "Labelled questions",
+    `  answered    ${pct(a.answered)}`,
+    `    right     ${pct(a.right)}   (first source relevant)`,
+    `    wrong     ${pct(a.wrong)}   (first source not relevant)`,
+    `    related   ${pct(a.related)}   (answered with related entries listed)`,
+    `  abstained   ${pct(a.unsure + a.declined)}`,
+    `    unsure    ${pct(a.unsure)}   (close entries offered; a relevant one among them: ${pct(a.unsureOffersRight)})`,
+    `    declined  ${pct(a.declined)}`,
+  ];
+  if (r.outOfScope) {
+    const o = r.outOfScope;
+    lines.push("", "Out-of-scope questions", `  abstained   ${pct(o.abstained)}   (right)`, `    unsure    ${pct(o.unsure)}`, `  answered    ${pct(o.answered)}   (each one wrong)`);
+  }
+  const wrong = r.outcomes.filter((o) => o.kind === "answered" && !(o.relevant.length === 0 ? false : o.relevant.includes(o.shown[0] ?? "")));
+  if (wrong.length > 0 && showMisses > 0) {
+    lines.push("", `Wrong answers: ${wrong.length}`);
+    for (const o of wrong.slice(0, showMisses)) {
+      lines.push(`  - ${JSON.stringify(o.query)}: answered from ${o.shown[0] ?? "?"}${o.relevant.length > 0 ? `; wanted ${o.relevant.slice(0, 3).join(", ")}` : " (out of scope)"}`);
+    }
+    if (wrong.length > showMisses) lines.push(`  ... and ${wrong.length - showMisses} more (--show-misses N or --json for all)`);
+  }
   return `${lines.join("\n")}\n`;
 }

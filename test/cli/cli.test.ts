@@ -76,6 +76,34 @@ describe("llamadesk CLI (built bin)", () => {
     expect(stdout).toMatch(/Misses: \d+ queries/);
   });
 
+  it("eval --answers runs the answer policy over labelled and out-of-scope questions and prints the rates", async () => {
+    const outOfScope = join(work, "out-of-scope.txt");
+    await writeFile(outOfScope, "What mortgage rates do you offer?\n\nCan I top up my card with cash at a post office?\nWhich train goes to Cambridge on Sunday?\n");
+    const json = await runCli(["eval", "--answers", "--queries", SAMPLE_QUERIES_FILE, "--out-of-scope", outOfScope, "--index", indexDir, "--json"]);
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout);
+    expect(result.policy).toMatchObject({ mode: "auto", chatModel: null });
+    expect(result.answerable.questions).toBeGreaterThanOrEqual(30);
+    const a = result.answerable;
+    expect(a.answered + a.unsure + a.declined).toBeCloseTo(1, 9);
+    expect(a.right + a.wrong).toBeCloseTo(a.answered, 9);
+    expect(a.right).toBeGreaterThan(a.wrong);
+    expect(result.outOfScope).toMatchObject({ questions: 3 });
+    expect(result.outOfScope.abstained + result.outOfScope.answered).toBeCloseTo(1, 9);
+    expect(result.outcomes).toHaveLength(a.questions + 3);
+    expect(result.outcomes.at(-3)).toMatchObject({ query: "What mortgage rates do you offer?", relevant: [], kind: "abstained" });
+
+    const text = await runCli(["eval", "--answers", "--queries", SAMPLE_QUERIES_FILE, "--out-of-scope", outOfScope, "--index", indexDir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/answer mode auto, no chat model/);
+    for (const row of ["answered", "right", "wrong", "related", "abstained", "unsure", "declined"]) expect(text.stdout).toMatch(new RegExp(`^ +${row} +\\d+\\.\\d%`, "m"));
+    expect(text.stdout).toMatch(/Out-of-scope questions\n {2}abstained +\d+\.\d%/);
+
+    const misuse = await runCli(["eval", "--queries", SAMPLE_QUERIES_FILE, "--out-of-scope", outOfScope, "--index", indexDir]);
+    expect(misuse.code).not.toBe(0);
+    expect(misuse.stderr).toContain("--out-of-scope goes with --answers");
+  });
+
   it("malformed input: warns with file and line, ingests the rest; --strict refuses; nothing usable fails", async () => {
     const src = join(work, "mixed");
     await cp(SAMPLE_SOURCES_DIR, src, { recursive: true });
