@@ -18,15 +18,13 @@ export const BASE_VARIANTS: readonly RetrievalVariant[] = [
 
 /** The fusions tried. */
 export const CANDIDATE_VARIANTS: readonly RetrievalVariant[] = [
-  { name: "min-max 50/50 + MMR 0.6", mode: "hybrid", options: { fusion: "minmax", lexicalWeight: 0.5, diversity: 0.6 } },
-  { name: "min-max 50/50", mode: "hybrid", options: { fusion: "minmax", lexicalWeight: 0.5, diversity: 1 } },
-  { name: "min-max 40/60", mode: "hybrid", options: { fusion: "minmax", lexicalWeight: 0.4, diversity: 1 } },
-  ...[5, 10, 20, 30, 60, 100].map((k) => ({ name: `RRF k=${k}`, mode: "hybrid" as const, options: { fusion: "rrf" as const, rrfK: k, diversity: 1 } })),
-  { name: "RRF k=60 + MMR 0.6", mode: "hybrid", options: { fusion: "rrf", rrfK: 60, diversity: 0.6 } },
-  { name: "min-max 50/50, repeats last", mode: "hybrid", options: { fusion: "minmax", diversity: 1, repeatedQuestions: "last" } },
-  ...[5, 10, 20, 60].map((k) => ({ name: `RRF k=${k}, repeats last`, mode: "hybrid" as const, options: { fusion: "rrf" as const, rrfK: k, diversity: 1, repeatedQuestions: "last" as const } })),
-  { name: "RRF k=60 BM25 0.4", mode: "hybrid", options: { fusion: "rrf", rrfK: 60, lexicalWeight: 0.4, diversity: 1 } },
-  { name: "RRF k=60 BM25 0.6", mode: "hybrid", options: { fusion: "rrf", rrfK: 60, lexicalWeight: 0.6, diversity: 1 } },
+  { name: "min-max 50/50 + MMR 0.6", mode: "hybrid", options: { fusion: "minmax", lexicalWeight: 0.5, diversity: 0.6, repeatedQuestions: "keep" } },
+  { name: "min-max 50/50", mode: "hybrid", options: { fusion: "minmax", lexicalWeight: 0.5, diversity: 1, repeatedQuestions: "keep" } },
+  { name: "min-max 50/50, repeats last", mode: "hybrid", options: { fusion: "minmax", lexicalWeight: 0.5, diversity: 1, repeatedQuestions: "last" } },
+  { name: "RRF k=10", mode: "hybrid", options: { fusion: "rrf", rrfK: 10, lexicalWeight: 0.5, diversity: 1, repeatedQuestions: "keep" } },
+  { name: "RRF k=10, repeats last", mode: "hybrid", options: { fusion: "rrf", rrfK: 10, lexicalWeight: 0.5, diversity: 1, repeatedQuestions: "last" } },
+  { name: "RRF k=60", mode: "hybrid", options: { fusion: "rrf", rrfK: 60, lexicalWeight: 0.5, diversity: 1, repeatedQuestions: "keep" } },
+  { name: "RRF k=60 + MMR 0.6", mode: "hybrid", options: { fusion: "rrf", rrfK: 60, lexicalWeight: 0.5, diversity: 0.6, repeatedQuestions: "keep" } },
 ];
 
 export function retrieverFor(variant: RetrievalVariant, store: KnowledgeStore, embedder: Embedder): (query: string, k: number) => ReturnType<HybridRetriever["retrieve"]> {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { EmbedOptions, Embedder } from "../../src/knowledge/Embedder.js";
 
@@ -42,8 +42,12 @@ export class FileCachedEmbedder implements Embedder {
     const data = new Float32Array(texts.length * this.dimensions);
     texts.forEach((t, i) => data.set(this.cache.get(t)!, i * this.dimensions));
     await mkdir(dirname(this.path), { recursive: true });
-    await writeFile(`${this.path}.json`, JSON.stringify({ id: this.id, dimensions: this.dimensions, texts }));
-    await writeFile(`${this.path}.f32`, Buffer.from(data.buffer));
+    // Written beside, then renamed: a reader never sees half a file (and a pair that does not match is ignored).
+    const tmp = `.${process.pid}.tmp`;
+    await writeFile(`${this.path}.json${tmp}`, JSON.stringify({ id: this.id, dimensions: this.dimensions, texts }));
+    await writeFile(`${this.path}.f32${tmp}`, Buffer.from(data.buffer));
+    await rename(`${this.path}.f32${tmp}`, `${this.path}.f32`);
+    await rename(`${this.path}.json${tmp}`, `${this.path}.json`);
     this.dirty = false;
   }
 
@@ -52,6 +56,7 @@ export class FileCachedEmbedder implements Embedder {
       const meta = JSON.parse(await readFile(`${this.path}.json`, "utf8")) as { id: string; dimensions: number; texts: string[] };
       if (meta.id !== this.id || meta.dimensions !== this.dimensions) return;
       const raw = await readFile(`${this.path}.f32`);
+      if (raw.byteLength !== meta.texts.length * meta.dimensions * 4) return;
       const data = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
       meta.texts.forEach((t, i) => this.cache.set(t, data.slice(i * meta.dimensions, (i + 1) * meta.dimensions)));
     } catch {
