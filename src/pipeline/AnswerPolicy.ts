@@ -33,14 +33,20 @@ export interface AnswerPolicy {
    */
   minConfidence: number;
   /**
+   * At or above this match confidence the bot answers even when entries of other questions match nearly as well
+   * (within `extractiveMargin`; they are listed as related); between `minConfidence` and this it answers only when its
+   * entry leads them by `extractiveMargin`, and otherwise offers them. Defaults to `0.8`.
+   */
+  tieConfidence: number;
+  /**
    * Below `minConfidence` but at least this, the bot says it is not sure and offers the closest entries as links (and
    * a human); below it, it says it found no answer. Defaults to `0.6` (see README, "Answerability and answer modes").
    */
   suggestConfidence: number;
   /**
    * A verbatim (extractive) answer whose match confidence leads the best entry of another question by less than this
-   * lists the entries within this margin under it as "related" (another answer to the same question is no rival).
-   * Defaults to `0.05`.
+   * lists the entries within this margin under it as "related" (another answer to the same question is no rival);
+   * below `tieConfidence` such a near tie is not answered. Defaults to `0.1`.
    */
   extractiveMargin: number;
   /** In `auto` mode with a chat model, an FAQ entry with at least this match confidence... Defaults to `0.9`. */
@@ -70,8 +76,9 @@ export const DEFAULT_POLICY: AnswerPolicy = {
   mode: "auto",
   product: "this product",
   minConfidence: 0.7,
+  tieConfidence: 0.8,
   suggestConfidence: 0.6,
-  extractiveMargin: 0.05,
+  extractiveMargin: 0.1,
   autoExtractiveConfidence: 0.9,
   autoExtractiveMargin: 0.2,
   maxSources: 4,
@@ -87,6 +94,7 @@ const schema = z
     mode: z.enum(["auto", "generative", "extractive"]),
     product: z.string().trim().min(1),
     minConfidence: z.number().min(0).max(1.5),
+    tieConfidence: z.number().min(0).max(1.5),
     suggestConfidence: z.number().min(0).max(1.5),
     extractiveMargin: unit,
     autoExtractiveConfidence: z.number().min(0).max(1.5),
@@ -118,6 +126,12 @@ export function resolvePolicy(input: AnswerPolicyInput = {}): AnswerPolicy {
   }
   const { generation, ...rest } = parsed.data;
   const policy = { ...DEFAULT_POLICY, ...definedOnly(rest), generation: { ...DEFAULT_POLICY.generation, ...definedOnly(generation ?? {}) } };
+  if (policy.tieConfidence < policy.minConfidence) {
+    throw new LlamadeskError(
+      "INVALID_OPTION",
+      `policy.tieConfidence (${policy.tieConfidence}) is below policy.minConfidence (${policy.minConfidence}): answering near ties needs at least the confidence of answering at all. Raise tieConfidence or lower minConfidence.`,
+    );
+  }
   if (policy.suggestConfidence > policy.minConfidence) {
     throw new LlamadeskError(
       "INVALID_OPTION",

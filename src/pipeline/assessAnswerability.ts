@@ -45,7 +45,7 @@ export const COVERAGE_WEIGHT = 0.5;
 /** Most entries listed as related under a verbatim answer. */
 export const MAX_RELATED = 2;
 
-type GatePolicy = Pick<AnswerPolicy, "minConfidence" | "suggestConfidence" | "extractiveMargin" | "autoExtractiveConfidence" | "autoExtractiveMargin">;
+type GatePolicy = Pick<AnswerPolicy, "minConfidence" | "tieConfidence" | "suggestConfidence" | "extractiveMargin" | "autoExtractiveConfidence" | "autoExtractiveMargin">;
 
 /**
  * The answerability gate. Reads the raw signals (comparable across questions), not the fused score (which is
@@ -61,10 +61,11 @@ export function assessAnswerability(question: string, passages: readonly Passage
   // The retriever's IDF-weighted coverage when it gives one; plain word coverage otherwise.
   const coverage = best.signals.coverage ?? termCoverage(question, best);
   const confidence = similarity + COVERAGE_WEIGHT * coverage;
-  const answerable = confidence >= policy.minConfidence;
   // A near tie with another question means the question could be either: one verbatim answer is then not enough.
   const rivals = otherQuestions(best, passages).map((passage) => ({ passage, confidence: matchConfidence(question, passage) }));
   const margin = rivals.length === 0 ? 1 : confidence - Math.max(...rivals.map((r) => r.confidence));
+  // A middling match must also lead the other questions; a strong one is answered even in a near tie (with related).
+  const answerable = confidence >= policy.tieConfidence || (confidence >= policy.minConfidence && margin >= policy.extractiveMargin);
   const verbatim = answerable && margin >= policy.extractiveMargin;
   const related = answerable && !verbatim
     ? rivals.filter((r) => confidence - r.confidence < policy.extractiveMargin).sort((a, b) => b.confidence - a.confidence).slice(0, MAX_RELATED).map((r) => r.passage)

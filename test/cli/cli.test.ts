@@ -200,7 +200,7 @@ describe("llamadesk CLI (built bin)", () => {
     expect(stdout.match(/^Q: .+$/gm)).toEqual(questions.map((q) => `Q: ${q}`));
     expect(stdout).toMatch(/^A: .+/m);
     // What the README says the demo shows: all five answered verbatim from the entry that answers them (the pricing
-    // question from the price table; the bandwidth one with a related entry listed under it), and a line that says so.
+    // question from the price table; near ties with a related entry listed under them), and a line that says so.
     const sourceOf = (question: string) => new RegExp(`Q: ${question.replace(/[?]/g, "\\?")}\\n[\\s\\S]*?\\n {3}extractive; Sources:\\n {5}\\[1\\] (.+) — `).exec(stdout)?.[1];
     expect(questions.map(sourceOf)).toEqual([
       "What plans are there and how much do they cost?",

@@ -73,7 +73,7 @@ describe("cite", () => {
 
 describe("assessAnswerability", () => {
   // Pinned here, so the cases read the same whatever the calibrated defaults are.
-  const policy = { ...DEFAULT_POLICY, minConfidence: 0.7, suggestConfidence: 0.6, extractiveMargin: 0.05, autoExtractiveConfidence: 0.9, autoExtractiveMargin: 0.2 };
+  const policy = { ...DEFAULT_POLICY, minConfidence: 0.7, tieConfidence: 0.8, suggestConfidence: 0.6, extractiveMargin: 0.05, autoExtractiveConfidence: 0.9, autoExtractiveMargin: 0.2 };
 
   it("abstains with no passages; below the confidence threshold it is unsure above the suggestion floor, else finds nothing", () => {
     expect(assessAnswerability("anything", [], policy)).toMatchObject({ answerable: false, reason: "no-passages", related: [] });
@@ -89,7 +89,7 @@ describe("assessAnswerability", () => {
     expect(v.coverage).toBe(1);
     expect(v.confidence).toBeCloseTo(0.9);
     expect(v.answerable).toBe(true);
-    expect(assessAnswerability("reset my password", [passage("a", 1, 0.4)], { ...policy, minConfidence: 0.95 }).answerable).toBe(false);
+    expect(assessAnswerability("reset my password", [passage("a", 1, 0.4)], { ...policy, minConfidence: 0.95, tieConfidence: 0.95 }).answerable).toBe(false);
     // The retriever's IDF-weighted coverage wins over plain word counting.
     const weighted = { ...passage("a", 1, 0.4), signals: { vector: 0.4, coverage: 0.2 } };
     expect(assessAnswerability("reset my password", [weighted], policy)).toMatchObject({ coverage: 0.2, answerable: false });
@@ -106,7 +106,16 @@ describe("assessAnswerability", () => {
     expect(sibling).toMatchObject({ verbatim: true, related: [] });
   });
 
-  it("a near tie with other questions still answers, and lists them as related (at most two, best first)", () => {
+  it("a middling match (between minConfidence and tieConfidence) is answered only with a lead over other questions", () => {
+    const middling = passage("a", 1, 0.25);
+    const led = assessAnswerability("reset my password", [middling, passage("b", 0.5, 0.3, "Where are my invoices?")], policy);
+    expect(led.confidence).toBeCloseTo(0.75);
+    expect(led).toMatchObject({ answerable: true, verbatim: true, related: [] });
+    const tied = assessAnswerability("reset my password", [middling, passage("b", 0.9, 0.23, "Reset my password on the phone?")], policy);
+    expect(tied).toMatchObject({ answerable: false, reason: "unsure", related: [] });
+  });
+
+  it("a strong near tie with other questions still answers, and lists them as related (at most two, best first)", () => {
     const best = passage("a", 1, 0.9);
     const close = passage("b", 0.95, 0.88, "Reset my password on the phone?");
     const closer = passage("c", 0.94, 0.89, "How do I reset the password of a teammate?");
@@ -181,6 +190,7 @@ describe("resolvePolicy", () => {
     expect(resolvePolicy({ generation: { maxTokens: 10 } }).generation).toEqual({ ...DEFAULT_POLICY.generation, maxTokens: 10 });
     expect(() => resolvePolicy({ minConfidence: 0.5, suggestConfidence: 0.6 })).toThrow(/suggestConfidence \(0\.6\) is above policy\.minConfidence \(0\.5\)/);
     expect(resolvePolicy({ minConfidence: 0.5, suggestConfidence: 0.5 }).suggestConfidence).toBe(0.5);
+    expect(() => resolvePolicy({ minConfidence: 0.9 })).toThrow(/tieConfidence \(0\.8\) is below policy\.minConfidence \(0\.9\)/);
     expect(() => resolvePolicy({ mode: "creative" as never })).toThrow(/policy\.mode/);
     expect(() => resolvePolicy({ generation: { topP: 0 } })).toThrow(/policy\.generation\.topP/);
     expect(() => resolvePolicy({ unknown: 1 } as never)).toThrow(/policy/);
