@@ -44,7 +44,7 @@ export async function benchAnswerQuality(options: BenchOptions): Promise<BenchRo
   );
   const report = (label: string, r: AnswerEvaluation) =>
     console.log(
-      `  ${label}: answered ${r.answerable.answered.toFixed(3)} (right ${r.answerable.right.toFixed(3)}, wrong ${r.answerable.wrong.toFixed(3)}, ` +
+      `  ${label}: answered ${r.answerable.answered.toFixed(3)} (right ${r.answerable.right.toFixed(3)}, right among shown ${r.answerable.rightShown.toFixed(3)}, wrong ${r.answerable.wrong.toFixed(3)}, wrong alone ${r.answerable.wrongAlone.toFixed(3)}, ` +
         `with related ${r.answerable.related.toFixed(3)}); unsure ${r.answerable.unsure.toFixed(3)} (right offered ${r.answerable.unsureOffersRight.toFixed(3)}); declined ${r.answerable.declined.toFixed(3)}`,
     );
 
@@ -54,7 +54,9 @@ export async function benchAnswerQuality(options: BenchOptions): Promise<BenchRo
   const noModel = await evaluateAnswers(bot(stack.store, false), queries);
   report("StackFAQ, no model", noModel);
   rec.record("StackFAQ no model: answered, right entry first", noModel.answerable.right, "", { op: ">=", value: 0.9 });
+  rec.record("StackFAQ no model: answered, right entry among those shown", noModel.answerable.rightShown, "", { op: ">=", value: 0.9 });
   rec.record("StackFAQ no model: answered, first entry wrong", noModel.answerable.wrong, "", { op: "<=", value: 0.08 });
+  rec.record("StackFAQ no model: answered wrong with no related entries", noModel.answerable.wrongAlone, "", { op: "<=", value: 0.08 });
   rec.record("StackFAQ no model: answered with related entries", noModel.answerable.related, "");
   const withModel = await evaluateAnswers(bot(stack.store, true), queries);
   const verbatim = withModel.outcomes.filter((o) => o.mode === "extractive");
@@ -66,6 +68,7 @@ export async function benchAnswerQuality(options: BenchOptions): Promise<BenchRo
   report("sample FAQ, no model", sampleResult);
   rec.record("sample FAQ no model: answered, right entry first", sampleResult.answerable.right, "");
   rec.record("sample FAQ no model: answered, first entry wrong", sampleResult.answerable.wrong, "");
+  rec.record("sample FAQ no model: answered wrong with no related entries", sampleResult.answerable.wrongAlone, "");
   const demo = (await readFile(DEMO_QUESTIONS_FILE, "utf8")).split("\n").filter((q) => q.trim());
   const demoResult = await evaluateAnswers(bot(sample.store, false), demo.map((query) => ({ query, relevant: ["?"] })));
   rec.record("demo questions answered (no model)", demoResult.answerable.answered * demo.length, "of 5", { op: "==", value: demo.length });
@@ -75,6 +78,7 @@ export async function benchAnswerQuality(options: BenchOptions): Promise<BenchRo
   report("DSTC9, no model", dstcResult);
   rec.record("DSTC9 no model: answered, right entry first", dstcResult.answerable.right, "");
   rec.record("DSTC9 no model: answered, first entry wrong", dstcResult.answerable.wrong, "");
+  rec.record("DSTC9 no model: answered wrong with no related entries", dstcResult.answerable.wrongAlone, "");
 
   const banking = bankingSample(await loadBanking77()).test.map((t) => t.text);
   await embedder.embed(banking);

@@ -26,8 +26,12 @@ export interface AnswerableRates {
   right: number;
   /** Answered with a related list under it (right or wrong). */
   related: number;
-  /** Answered from an irrelevant entry: the costly mistake. */
+  /** Answered, with a relevant entry among those shown (the answer's source or a related entry). */
+  rightShown: number;
+  /** Answered from an irrelevant entry. */
   wrong: number;
+  /** Answered from an irrelevant entry with no related entries beside it: the costly mistake. */
+  wrongAlone: number;
   /** Not answered: the bot said it was not sure and offered close entries... */
   unsure: number;
   /** ...of which a relevant entry was among those offered. */
@@ -109,7 +113,9 @@ function answerableRates(outcomes: readonly AnswerOutcome[]): AnswerableRates {
     answered: share(answered),
     right: share(right),
     related: share((o) => answered(o) && o.related),
+    rightShown: share((o) => answered(o) && o.shown.some((id) => o.relevant.includes(id))),
     wrong: share((o) => answered(o) && !right(o)),
+    wrongAlone: share((o) => answered(o) && !right(o) && !o.related),
     unsure: share(unsure),
     unsureOffersRight: share((o) => unsure(o) && o.shown.some((id) => o.relevant.includes(id))),
     declined: share((o) => !answered(o) && !unsure(o)),
