@@ -33,9 +33,10 @@ export interface AnswerPolicy {
    */
   minConfidence: number;
   /**
-   * At or above this match confidence the bot answers even when entries of other questions match nearly as well
-   * (within `extractiveMargin`; they are listed as related); between `minConfidence` and this it answers only when its
-   * entry leads them by `extractiveMargin`, and otherwise offers them. Defaults to `0.8`.
+   * Verbatim answers (no chat model, or `extractive` mode): at or above this match confidence the bot answers even when
+   * entries of other questions match nearly as well (within `extractiveMargin`; they are listed as related); between
+   * `minConfidence` and this it answers only when its entry leads them by `extractiveMargin`, and otherwise offers
+   * them. A chat model writes an answer from near ties at any confidence from `minConfidence`. Defaults to `0.8`.
    */
   tieConfidence: number;
   /**

@@ -75,8 +75,10 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
 
   const requested = input.mode ?? policy.mode;
   const mode = chooseMode(requested, deps.chatModel !== undefined, verdict.extractive);
-  if (!verdict.answerable) {
-    const reason = verdict.reason ?? "low-confidence";
+  // Without a model to combine passages, a middling match in a near tie is offered with its rivals, not given.
+  const unsureVerbatim = verdict.answerable && mode === "extractive" && !verdict.verbatim;
+  if (!verdict.answerable || unsureVerbatim) {
+    const reason = unsureVerbatim ? "unsure" : (verdict.reason ?? "low-confidence");
     // Close entries but none sure enough: say so and offer them; nothing close: say no answer was found.
     const message = prompts[reason === "unsure" ? "unsure" : "no-answer"].render({ product: policy.product });
     const best = passages.slice(0, 3).map((p, i) => toAnswerSource(p, i + 1));

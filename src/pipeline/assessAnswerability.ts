@@ -23,12 +23,15 @@ export interface Answerability {
    * Another answer to the same question (a thread's second answer, another chunk of the same doc) is no rival.
    */
   margin: number;
-  /** The best passage leads every other question clearly: given verbatim, it needs no "related" list. */
+  /**
+   * The best passage may be given verbatim (what an answer without a chat model is): it leads every other question by
+   * `extractiveMargin`, or it matches at `tieConfidence` or more (then with the near ties in `related`).
+   */
   verbatim: boolean;
   /** The best passage is an FAQ entry matched so clearly that `auto` gives it verbatim even with a chat model. */
   extractive: boolean;
   /**
-   * When answerable without a clear lead: the passages of other questions nearly as good as the best (within
+   * When given verbatim without a clear lead: the passages of other questions nearly as good as the best (within
    * `extractiveMargin`), best first, at most `MAX_RELATED`. A verbatim answer lists them as "related".
    */
   related: Passage[];
@@ -64,10 +67,11 @@ export function assessAnswerability(question: string, passages: readonly Passage
   // A near tie with another question means the question could be either: one verbatim answer is then not enough.
   const rivals = otherQuestions(best, passages).map((passage) => ({ passage, confidence: matchConfidence(question, passage) }));
   const margin = rivals.length === 0 ? 1 : confidence - Math.max(...rivals.map((r) => r.confidence));
-  // A middling match must also lead the other questions; a strong one is answered even in a near tie (with related).
-  const answerable = confidence >= policy.tieConfidence || (confidence >= policy.minConfidence && margin >= policy.extractiveMargin);
-  const verbatim = answerable && margin >= policy.extractiveMargin;
-  const related = answerable && !verbatim
+  const answerable = confidence >= policy.minConfidence;
+  // Given verbatim, a middling match must also lead the other questions; a strong one is given even in a near tie,
+  // with the others listed as related. (A chat model can combine near ties: generated answers need no lead.)
+  const verbatim = answerable && (margin >= policy.extractiveMargin || confidence >= policy.tieConfidence);
+  const related = verbatim && margin < policy.extractiveMargin
     ? rivals.filter((r) => confidence - r.confidence < policy.extractiveMargin).sort((a, b) => b.confidence - a.confidence).slice(0, MAX_RELATED).map((r) => r.passage)
     : [];
   const extractive = verbatim && best.kind === "faq" && confidence >= policy.autoExtractiveConfidence && margin >= policy.autoExtractiveMargin;

@@ -43,6 +43,8 @@ describe("createBot / bot.ask", () => {
       ["android", [hit(passages, "android", 1, 0.7), hit(passages, "export", 0.85, 0.5)]],
       // Answerable (0.62 + 0.5 × "bill" of "payroll", "bill"), but nearly tied with another question (0.85, no words).
       ["payroll", [hit(passages, "billing", 1, 0.62), { ...hit(passages, "export", 0.95, 0.85), signals: { vector: 0.85, lexical: 1, coverage: 0 } }]],
+      // Answerable (0.72) but tied with another question (0.70), under tieConfidence: a model combines them, no model offers them.
+      ["phone limit", [hit(passages, "billing", 1, 0.72), hit(passages, "export", 0.98, 0.7)]],
       // Close (0.64) but under the answer threshold (0.7): offered, not given.
       ["sso", [hit(passages, "billing", 1, 0.64), hit(passages, "export", 0.9, 0.5)]],
       // Nothing close: cosine low and the question's words are not in the passage.
@@ -84,6 +86,14 @@ describe("createBot / bot.ask", () => {
     const generated = only(await ask(make({ chatModel }), "When is payroll billed?", { conversationId: "c2" }), "done");
     expect(generated.mode).toBe("generative");
     expect(generated.related).toBeUndefined();
+  });
+
+  it("a middling near tie is offered without a model (unsure) and answered by a model", async () => {
+    const offered = only(await ask(make(), "Is there a phone limit?"), "abstained");
+    expect(offered).toMatchObject({ reason: "unsure", message: prompts.unsure.render({ product: "Tidepool" }) });
+    expect(offered.sources.map((s) => s.id)).toEqual(["billing", "export"]);
+    const chatModel = new FakeChatModel({ answers: ["Either [1] or [2]."] });
+    expect(only(await ask(make({ chatModel }), "Is there a phone limit?", { conversationId: "c2" }), "done").mode).toBe("generative");
   });
 
   it("a close match under the answer threshold is offered, not given: the unsure message, the closest entries", async () => {
