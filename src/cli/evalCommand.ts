@@ -83,7 +83,8 @@ async function evalAnswers(queries: Awaited<ReturnType<typeof readQueriesFile>>,
     const bar = createProgressBar("Asking", "questions");
     const result = await evaluateAnswers(bot, queries, outOfScope, { onQuestion: (done, total) => bar.update(done, total) });
     bar.stop();
-    const policy = { mode: bot.policy.mode, chatModel: bot.chatModel?.id ?? null, minConfidence: bot.policy.minConfidence, suggestConfidence: bot.policy.suggestConfidence, extractiveMargin: bot.policy.extractiveMargin };
+    const { mode, minConfidence, tieConfidence, suggestConfidence, extractiveMargin } = bot.policy;
+    const policy = { mode, chatModel: bot.chatModel?.id ?? null, minConfidence, tieConfidence, suggestConfidence, extractiveMargin };
     if (options.json) process.stdout.write(`${JSON.stringify({ policy, ...result })}\n`);
     else process.stdout.write(formatAnswersReport(result, policy, options.showMisses));
     return 0;
@@ -107,14 +108,14 @@ export async function readQuestionsFile(path: string): Promise<string[]> {
 
 export function formatAnswersReport(
   r: AnswerEvaluation,
-  policy: { mode: string; chatModel: string | null; minConfidence: number; suggestConfidence: number; extractiveMargin: number },
+  policy: { mode: string; chatModel: string | null; minConfidence: number; tieConfidence: number; suggestConfidence: number; extractiveMargin: number },
   showMisses: number,
 ): string {
   const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)}%`;
   const a = r.answerable;
   const lines = [
     `${a.questions} labelled questions${r.outOfScope ? `, ${r.outOfScope.questions} out-of-scope` : ""}; answer mode ${policy.mode}, ${policy.chatModel ? `chat model ${policy.chatModel}` : "no chat model"}`,
-    `policy: minConfidence ${policy.minConfidence}, suggestConfidence ${policy.suggestConfidence}, extractiveMargin ${policy.extractiveMargin}`,
+    `policy: minConfidence ${policy.minConfidence}, tieConfidence ${policy.tieConfidence}, suggestConfidence ${policy.suggestConfidence}, extractiveMargin ${policy.extractiveMargin}`,
     "",
     "Labelled questions",
     `  answered    ${pct(a.answered)}`,
