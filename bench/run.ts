@@ -5,7 +5,7 @@
  *   npm run bench                    full run: hnsw (10k + 100k vectors, 1,000 queries), ingest, quality
  *   node dist/bench/run.js --quick   about a minute: 10k vectors, fewer queries, a StackFAQ subset;
  *                                    skips the retrieval-quality bench unless BENCH_ONLY=quality
- *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer|slack-export|soak|postgres|embed-pool|website|model-server|insights   one bench only
+ *   BENCH_ONLY=hnsw|ingest|quality|answer-quality|answer-calibration|answer|slack-export|soak|postgres|embed-pool|website|model-server|insights   one bench only
  *   BENCH_INSIGHTS_SIZES=10000,100000   the insights bench's store sizes in turns (default 10k, 100k and 1M)
  *   BENCH_SOAK_ASKS, BENCH_SOAK_CONVERSATIONS, BENCH_SOAK_ROUNDS   the soak bench's sizes (6000, 100000, 12)
  *   BENCH_POSTGRES_URL=postgresql://postgres@db:5432/postgres   the postgres bench on that server (a superuser's URL;
@@ -27,6 +27,7 @@ import { ANSWER_BENCH_SHAPES, type AnswerBenchShape, type BenchOptions } from ".
 import { printTable, type BenchRow } from "./lib/report.js";
 import { benchRetrievalQuality } from "./retrievalQuality.js";
 import { benchAnswerQuality } from "./answerQuality.js";
+import { benchAnswerCalibration } from "./answerCalibration.js";
 import { benchMiningQuality } from "./miningQuality.js";
 import { benchSlackExportIngest } from "./slackExportIngest.js";
 import { benchSoak } from "./soak.js";
@@ -47,6 +48,8 @@ const BENCHES: Record<string, Bench> = {
   ingest: { run: benchIngestSpeed },
   quality: { run: benchRetrievalQuality, slow: true },
   "answer-quality": { run: benchAnswerQuality, slow: true },
+  // The answer policy's floors swept over the development sets, in and out of domain (embeds ~20k texts once).
+  "answer-calibration": { run: benchAnswerCalibration, slow: true },
   // Answer speed: generates a 0.6 GB (and a 3.8 GB) model on first use, then times many generations.
   answer: { run: benchAnswerSpeed, slow: true },
   // Mining rules on labelled threads, and the dedupe threshold on StackFAQ paraphrases (embeds ~1,400 texts).

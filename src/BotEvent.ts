@@ -41,12 +41,20 @@ export type BotEvent =
       mode: AnsweredMode;
       citations: AnswerSource[];
       sources: AnswerSource[];
+      /**
+       * Verbatim answers only: entries for other questions that matched nearly as well as the one given, for the
+       * customer to open if the answer is not the one they meant (numbered after the sources). Absent when none.
+       */
+      related?: AnswerSource[];
       /** The stored assistant turn, for feedback. */
       turnId: string;
       stopReason?: StopReason;
       timing: AnswerTiming;
     }
-  /** No good answer in the knowledge: a message to show (offering a human) and the closest sources found. */
+  /**
+   * No answer given: a message to show (offering a human) and the closest entries found. `reason` `unsure`: they
+   * came close and the message offers them; `low-confidence`: nothing came close.
+   */
   | { type: "abstained"; reason: AbstainReason; message: string; sources: AnswerSource[]; turnId: string; timing: AnswerTiming }
   /** The conversation goes to a human. `message` is for the customer; empty for `awaiting-human` (say nothing). */
   | { type: "handoff"; reason: HandoffReason; message: string; turnId?: string }

@@ -7,8 +7,9 @@ import type { AnswerSource } from "../pipeline/AnswerSource.js";
  * What a chat message shows at one moment of an answer:
  * - `thinking`: nothing yet (a placeholder);
  * - `streaming`: part of a generated answer;
- * - `answered`: the final answer, with `citations` and `turnId` for feedback;
- * - `abstained`: no good answer; `text` says so and offers a human;
+ * - `answered`: the final answer, with `citations` and `turnId` for feedback, and `related` entries (a verbatim
+ *   answer that other questions matched nearly as well: list them under it, "Related");
+ * - `abstained`: no good answer; `text` says so and offers a human; `sources` are the closest matches;
  * - `handoff`: the conversation goes to a human; `text` tells the customer so;
  * - `quiet`: a human has the conversation already: show nothing, remove any placeholder;
  * - `failed`: the ask failed; `error` says why (show a short apology, not the error).
@@ -18,6 +19,8 @@ export interface AnswerView {
   text: string;
   sources: AnswerSource[];
   citations: AnswerSource[];
+  /** Entries of other questions close to a verbatim answer, for the customer to open instead (empty when none). */
+  related: AnswerSource[];
   mode?: AnsweredMode;
   /** The stored bot turn (answered or abstained), for 👍/👎. */
   turnId?: string;
@@ -48,7 +51,7 @@ export interface RenderAnswerOptions {
  */
 export async function renderAnswer(events: AsyncIterable<BotEvent>, options: RenderAnswerOptions): Promise<AnswerView> {
   const intervalMs = options.intervalMs ?? 1000;
-  const view: AnswerView = { state: "thinking", text: "", sources: [], citations: [], notices: [] };
+  const view: AnswerView = { state: "thinking", text: "", sources: [], citations: [], related: [], notices: [] };
   let inFlight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let lastStart = -Infinity;
@@ -88,7 +91,7 @@ export async function renderAnswer(events: AsyncIterable<BotEvent>, options: Ren
         schedule();
         break;
       case "done":
-        Object.assign(view, { state: "answered", text: event.answer, mode: event.mode, sources: event.sources, citations: event.citations, turnId: event.turnId });
+        Object.assign(view, { state: "answered", text: event.answer, mode: event.mode, sources: event.sources, citations: event.citations, related: event.related ?? [], turnId: event.turnId });
         break;
       case "abstained":
         Object.assign(view, { state: "abstained", text: event.message, sources: event.sources, citations: [], turnId: event.turnId });
@@ -116,5 +119,5 @@ export async function renderAnswer(events: AsyncIterable<BotEvent>, options: Ren
 }
 
 function snapshot(view: AnswerView): AnswerView {
-  return { ...view, sources: [...view.sources], citations: [...view.citations], notices: [...view.notices] };
+  return { ...view, sources: [...view.sources], citations: [...view.citations], related: [...view.related], notices: [...view.notices] };
 }

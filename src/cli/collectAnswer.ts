@@ -10,6 +10,10 @@ export interface AnswerSummary {
   abstained: boolean;
   handoff: boolean;
   sources: { n: number; id: string; title: string; source: string; score: number; cited: boolean }[];
+  /** Under a verbatim answer: entries for other questions that matched nearly as well. */
+  related: { n: number; id: string; title: string; source: string; score: number }[];
+  /** Why the bot did not answer (`unsure`: close entries offered; `low-confidence`, `no-passages`), or null. */
+  abstainReason: string | null;
   timing: AnswerTiming | null;
   notices: string[];
   error: { code: ErrorCode; message: string } | null;
@@ -23,7 +27,7 @@ export interface CollectOptions {
 
 /** Reads `bot.ask()` events into a summary, streaming text and notices to the callbacks as they come. */
 export async function collectAnswer(events: AsyncIterable<BotEvent>, options: CollectOptions = {}): Promise<AnswerSummary> {
-  const summary: AnswerSummary = { answer: "", mode: null, abstained: false, handoff: false, sources: [], timing: null, notices: [], error: null };
+  const summary: AnswerSummary = { answer: "", mode: null, abstained: false, handoff: false, sources: [], related: [], abstainReason: null, timing: null, notices: [], error: null };
   const list = (sources: AnswerSource[], cited: AnswerSource[]) =>
     sources.map((s) => ({ n: s.n, id: s.id, title: s.title, source: s.source, score: s.score, cited: cited.some((c) => c.n === s.n) }));
   for await (const event of events) {
@@ -43,10 +47,12 @@ export async function collectAnswer(events: AsyncIterable<BotEvent>, options: Co
         summary.answer = event.answer;
         summary.mode = event.mode;
         summary.sources = list(event.sources, event.citations);
+        summary.related = (event.related ?? []).map((s) => ({ n: s.n, id: s.id, title: s.title, source: s.source, score: s.score }));
         summary.timing = event.timing;
         break;
       case "abstained":
         summary.abstained = true;
+        summary.abstainReason = event.reason;
         summary.answer = event.message;
         summary.sources = list(event.sources, []);
         summary.timing = event.timing;
@@ -73,5 +79,6 @@ export function formatSources(summary: AnswerSummary): string {
   if (summary.sources.length === 0) return "";
   const title = summary.abstained ? "Closest matches:" : "Sources:";
   const ordered = [...summary.sources].sort((a, b) => Number(b.cited) - Number(a.cited) || a.n - b.n);
-  return `${title}\n${ordered.map((s) => `  [${s.n}] ${s.title} — ${s.source}${s.cited || summary.abstained || summary.mode === "extractive" ? "" : " (not cited)"}`).join("\n")}\n`;
+  const related = summary.related.length > 0 ? `Related:\n${summary.related.map((s) => `  [${s.n}] ${s.title} — ${s.source}`).join("\n")}\n` : "";
+  return `${title}\n${ordered.map((s) => `  [${s.n}] ${s.title} — ${s.source}${s.cited || summary.abstained || summary.mode === "extractive" ? "" : " (not cited)"}`).join("\n")}\n${related}`;
 }

@@ -95,12 +95,14 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
       else out(`   ${summary.mode ?? "no answer"}; ${formatSources(summary).trimEnd().replace(/\n/g, "\n   ")}`);
       if (summary.abstained) declined++;
     }
+    out();
     if (declined > 0) {
-      out();
       out(
         `Answered ${asked.length - declined} of ${asked.length} questions; declined ${declined}: no FAQ entry matched closely enough, ` +
           "so the bot said so, listed the closest entries and offered a person rather than guess (see README, \"Answer modes\").",
       );
+    } else {
+      out(`Answered ${asked.length} of ${asked.length} questions.`);
     }
 
     const queries = await readQueriesFile(SAMPLE_QUERIES_FILE);

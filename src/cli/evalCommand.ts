@@ -3,11 +3,14 @@ import { loadConfigFile } from "../configFile.js";
 import { LlamadeskError } from "../errors.js";
 import { calibrate, calibrationThresholds, formatCalibration, type ScoredQuestion } from "../eval/calibrate.js";
 import { evaluate, type EvalMetrics } from "../eval/evaluate.js";
-import { resolvePolicy } from "../pipeline/AnswerPolicy.js";
-import { assessAnswerability } from "../pipeline/assessAnswerability.js";
-import type { Passage } from "../types.js";
+import { evaluateAnswers, type AnswerEvaluation } from "../eval/evaluateAnswers.js";
 import { readQueriesFile } from "../eval/readQueriesFile.js";
+import { resolvePolicy, type AnswerMode } from "../pipeline/AnswerPolicy.js";
+import { assessAnswerability } from "../pipeline/assessAnswerability.js";
+import { createLocalBot } from "../presets/createLocalBot.js";
 import type { RetrievalMode } from "../retrieval/HybridRetriever.js";
+import type { Passage } from "../types.js";
+import { localBotOptions } from "./askCommand.js";
 import type { IndexCliOptions } from "./cliOptions.js";
 import { openRetriever } from "./openRetriever.js";
 import { createProgressBar } from "./progressBar.js";
@@ -21,12 +24,25 @@ export interface EvalCliOptions extends IndexCliOptions {
   showMisses: number;
   /** Questions the knowledge cannot answer, one per line: the calibration then shows how many each threshold lets through. */
   offTopic?: string;
+  /** Run the whole answer policy instead of measuring retrieval. */
+  answers?: boolean;
+  /** With `answers`: a file of questions the knowledge should not answer, one per line. */
+  outOfScope?: string;
+  /** With `answers`: chat model and answer mode, as `llamadesk ask` takes them. */
+  model?: string;
+  answerMode?: AnswerMode;
+  database?: string;
+  knowledge?: string;
 }
 
-/** `llamadesk eval --queries FILE`: MRR and recall of the index on labelled queries. */
+/** `llamadesk eval --queries FILE`: MRR and recall of the index on labelled queries (`--answers`: what the bot answers). */
 export async function evalCommand(options: EvalCliOptions): Promise<number> {
   const queries = await readQueriesFile(options.queries);
-  const offTopicQuestions = options.offTopic === undefined ? [] : await readQuestionLines(options.offTopic);
+  if (options.answers) return evalAnswers(queries, options);
+  if (options.outOfScope !== undefined) {
+    throw new LlamadeskError("INVALID_OPTION", "--out-of-scope goes with --answers: retrieval metrics need labelled queries (--off-topic gives the calibration its off-topic questions).");
+  }
+  const offTopicQuestions = options.offTopic === undefined ? [] : await readQuestionsFile(options.offTopic, "--off-topic");
   const { minConfidence, ...gate } = resolvePolicy((await loadConfigFile(options.config)).config.policy);
   const { retriever, embedder, dispose } = await openRetriever(options);
   try {
@@ -81,13 +97,33 @@ export function formatReport(m: EvalMetrics, mode: RetrievalMode, showMisses: nu
   return `${lines.join("\n")}\n`;
 }
 
+async function evalAnswers(queries: Awaited<ReturnType<typeof readQueriesFile>>, options: EvalCliOptions): Promise<number> {
+  const outOfScope = options.outOfScope === undefined ? [] : await readQuestionsFile(options.outOfScope, "--out-of-scope");
+  const { index, model, config, embedder, embedderModel, database, knowledge } = options;
+  const botOptions = localBotOptions({ index, model, config, embedder, embedderModel, database, knowledge, ...(options.answerMode ? { mode: options.answerMode } : {}) });
+  // Each question in a conversation of its own, kept in memory: an evaluation leaves no conversations behind.
+  const bot = await createLocalBot({ ...botOptions, store: ":memory:" });
+  try {
+    const bar = createProgressBar("Asking", "questions");
+    const result = await evaluateAnswers(bot, queries, outOfScope, { onQuestion: (done, total) => bar.update(done, total) });
+    bar.stop();
+    const { mode, minConfidence, tieConfidence, suggestConfidence, extractiveMargin } = bot.policy;
+    const policy = { mode, chatModel: bot.chatModel?.id ?? null, minConfidence, tieConfidence, suggestConfidence, extractiveMargin };
+    if (options.json) process.stdout.write(`${JSON.stringify({ policy, ...result })}\n`);
+    else process.stdout.write(formatAnswersReport(result, policy, options.showMisses));
+    return 0;
+  } finally {
+    await bot.dispose();
+  }
+}
+
 /** One question per line (blank lines and lines starting with # skipped); a JSONL line's "query" is taken too. */
-async function readQuestionLines(file: string): Promise<string[]> {
+export async function readQuestionsFile(file: string, flag: string): Promise<string[]> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (cause) {
-    throw new LlamadeskError("QUERIES_INVALID", `Cannot read --off-topic ${file}: ${(cause as Error).message}. Give a file of questions, one per line.`, { cause });
+    throw new LlamadeskError("QUERIES_INVALID", `Cannot read ${flag} ${file}: ${(cause as Error).message}. Give a file of questions, one per line.`, { cause });
   }
   const questions = text
     .split(/\r?\n/)
@@ -99,6 +135,41 @@ async function readQuestionLines(file: string): Promise<string[]> {
       if (typeof query !== "string") throw new LlamadeskError("QUERIES_INVALID", `${file}: a JSON line needs a "query" string: ${line.slice(0, 80)}`);
       return query;
     });
-  if (questions.length === 0) throw new LlamadeskError("QUERIES_INVALID", `--off-topic ${file} has no questions. Write one per line.`);
+  if (questions.length === 0) throw new LlamadeskError("QUERIES_INVALID", `${flag} ${file} has no questions. Write one per line.`);
   return questions;
+}
+
+export function formatAnswersReport(
+  r: AnswerEvaluation,
+  policy: { mode: string; chatModel: string | null; minConfidence: number; tieConfidence: number; suggestConfidence: number; extractiveMargin: number },
+  showMisses: number,
+): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)}%`;
+  const a = r.answerable;
+  const lines = [
+    `${a.questions} labelled questions${r.outOfScope ? `, ${r.outOfScope.questions} out-of-scope` : ""}; answer mode ${policy.mode}, ${policy.chatModel ? `chat model ${policy.chatModel}` : "no chat model"}`,
+    `policy: minConfidence ${policy.minConfidence}, tieConfidence ${policy.tieConfidence}, suggestConfidence ${policy.suggestConfidence}, extractiveMargin ${policy.extractiveMargin}`,
+    "",
+    "Labelled questions",
+    `  answered    ${pct(a.answered)}`,
+    `    right     ${pct(a.right)}   (first source relevant)`,
+    `    wrong     ${pct(a.wrong)}   (first source not relevant; ${pct(a.wrongAlone).trim()} with no related entries beside it)`,
+    `    related   ${pct(a.related)}   (answered with related entries listed; a relevant entry among all shown: ${pct(a.rightShown).trim()})`,
+    `  abstained   ${pct(a.unsure + a.declined)}`,
+    `    unsure    ${pct(a.unsure)}   (close entries offered; a relevant one among them: ${pct(a.unsureOffersRight)})`,
+    `    declined  ${pct(a.declined)}`,
+  ];
+  if (r.outOfScope) {
+    const o = r.outOfScope;
+    lines.push("", "Out-of-scope questions", `  abstained   ${pct(o.abstained)}   (right)`, `    unsure    ${pct(o.unsure)}`, `  answered    ${pct(o.answered)}   (each one wrong)`);
+  }
+  const wrong = r.outcomes.filter((o) => o.kind === "answered" && !(o.relevant.length === 0 ? false : o.relevant.includes(o.shown[0] ?? "")));
+  if (wrong.length > 0 && showMisses > 0) {
+    lines.push("", `Wrong answers: ${wrong.length}`);
+    for (const o of wrong.slice(0, showMisses)) {
+      lines.push(`  - ${JSON.stringify(o.query)}: answered from ${o.shown[0] ?? "?"}${o.relevant.length > 0 ? `; wanted ${o.relevant.slice(0, 3).join(", ")}` : " (out of scope)"}`);
+    }
+    if (wrong.length > showMisses) lines.push(`  ... and ${wrong.length - showMisses} more (--show-misses N or --json for all)`);
+  }
+  return `${lines.join("\n")}\n`;
 }

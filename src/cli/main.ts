@@ -132,6 +132,10 @@ program
   .addOption(new Option("--show-misses <n>", "misses to list").default(20).argParser(parseWholeNumber("--show-misses", 0)))
   .option("--off-topic <file>", "questions the knowledge cannot answer, one per line: the answerability calibration then shows how many each minConfidence lets through")
   .option("--json", "print the metrics as one JSON object")
+  .option("--answers", "run the whole answer policy (bot.ask) on the queries: answered / right / related / abstained / wrong rates")
+  .option("--out-of-scope <file>", "with --answers: questions the knowledge should not answer, one per line (abstaining is right)")
+  .addOption(modelOption())
+  .addOption(new Option("--answer-mode <mode>", "with --answers: auto (default), generative or extractive").choices(["auto", "generative", "extractive"]))
   .action(async (opts) => finish(await evalCommand(opts)));
 
 program

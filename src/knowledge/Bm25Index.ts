@@ -1,5 +1,5 @@
 import { DEFAULT_BM25, idf, saturate, termFrequencies } from "./bm25.js";
-import { tokenize } from "./tokenize.js";
+import { isQuantity, tokenize } from "./tokenize.js";
 
 export interface Bm25IndexOptions {
   /** Term-frequency saturation. Defaults to 1.2. */
@@ -111,16 +111,23 @@ export class Bm25Index {
   /**
    * For each document, the share of the query's information it contains: the IDF of the query terms it has over
    * the IDF of all of them. Terms no document has count at full weight, so a question about something the
-   * knowledge never mentions ("mortgage") scores low everywhere. Comparable across queries, unlike BM25.
+   * knowledge never mentions ("mortgage") scores low everywhere. Numbers count only for a document that has
+   * them (see `isQuantity`). Comparable across queries, unlike BM25.
    */
   coverageAll(query: string, ids: readonly string[]): number[] {
     const n = this.docs.size;
-    const terms = [...new Set(tokenize(query))].map((term) => ({ term, idf: idf(n, this.postings.get(term)?.size ?? 0) }));
-    const total = terms.reduce((sum, t) => sum + t.idf, 0);
+    const terms = [...new Set(tokenize(query))].map((term) => ({ term, idf: idf(n, this.postings.get(term)?.size ?? 0), quantity: isQuantity(term) }));
     return ids.map((id) => {
       const stats = this.docs.get(id);
-      if (!stats || total === 0) return 0;
-      return terms.reduce((sum, t) => sum + (stats.terms.has(t.term) ? t.idf : 0), 0) / total;
+      if (!stats) return 0;
+      let found = 0;
+      let total = 0;
+      for (const t of terms) {
+        const has = stats.terms.has(t.term);
+        if (has) found += t.idf;
+        if (has || !t.quantity) total += t.idf;
+      }
+      return total === 0 ? 0 : found / total;
     });
   }
 

@@ -12,6 +12,15 @@ const STOPWORDS = new Set(
 );
 
 const WORD = /[\p{L}\p{N}]+/gu;
+const NUMBER = /^\p{N}+$/u;
+
+/**
+ * A number in a question ("a team of 8", "for 3 months") is a quantity the answer seldom repeats: coverage counts it
+ * for a passage that has it and does not hold it against one that does not.
+ */
+export function isQuantity(term: string): boolean {
+  return NUMBER.test(term);
+}
 const LATIN = /^[a-z]+$/;
 
 /**

@@ -33,9 +33,21 @@ export interface AnswerPolicy {
    */
   minConfidence: number;
   /**
-   * A verbatim (extractive) answer must lead the best other entry's fused retrieval score (0–1) by this much: without a
-   * chat model (or in `extractive` mode) a near tie abstains and shows the closest entries, rather than answer with one
-   * that may be about something else. Defaults to `0.1`.
+   * Verbatim answers (no chat model, or `extractive` mode): at or above this match confidence the bot answers even when
+   * entries of other questions match nearly as well (within `extractiveMargin`; they are listed as related); between
+   * `minConfidence` and this it answers only when its entry leads them by `extractiveMargin`, and otherwise offers
+   * them. A chat model writes an answer from near ties at any confidence from `minConfidence`. Defaults to `0.8`.
+   */
+  tieConfidence: number;
+  /**
+   * Below `minConfidence` but at least this, the bot says it is not sure and offers the closest entries as links (and
+   * a human); below it, it says it found no answer. Defaults to `0.6` (see README, "Answerability and answer modes").
+   */
+  suggestConfidence: number;
+  /**
+   * A verbatim (extractive) answer whose match confidence leads the best entry of another question by less than this
+   * lists the entries within this margin under it as "related" (another answer to the same question is no rival);
+   * below `tieConfidence` such a near tie is not answered. Defaults to `0.1`.
    */
   extractiveMargin: number;
   /** In `auto` mode with a chat model, an FAQ entry with at least this match confidence... Defaults to `0.9`. */
@@ -65,6 +77,8 @@ export const DEFAULT_POLICY: AnswerPolicy = {
   mode: "auto",
   product: "this product",
   minConfidence: 0.7,
+  tieConfidence: 0.8,
+  suggestConfidence: 0.6,
   extractiveMargin: 0.1,
   autoExtractiveConfidence: 0.9,
   autoExtractiveMargin: 0.2,
@@ -81,6 +95,8 @@ const schema = z
     mode: z.enum(["auto", "generative", "extractive"]),
     product: z.string().trim().min(1),
     minConfidence: z.number().min(0).max(1.5),
+    tieConfidence: z.number().min(0).max(1.5),
+    suggestConfidence: z.number().min(0).max(1.5),
     extractiveMargin: unit,
     autoExtractiveConfidence: z.number().min(0).max(1.5),
     autoExtractiveMargin: unit,
@@ -110,7 +126,20 @@ export function resolvePolicy(input: AnswerPolicyInput = {}): AnswerPolicy {
     throw new LlamadeskError("INVALID_OPTION", `policy.${field}: ${issue.message}.`);
   }
   const { generation, ...rest } = parsed.data;
-  return { ...DEFAULT_POLICY, ...definedOnly(rest), generation: { ...DEFAULT_POLICY.generation, ...definedOnly(generation ?? {}) } };
+  const policy = { ...DEFAULT_POLICY, ...definedOnly(rest), generation: { ...DEFAULT_POLICY.generation, ...definedOnly(generation ?? {}) } };
+  if (policy.tieConfidence < policy.minConfidence) {
+    throw new LlamadeskError(
+      "INVALID_OPTION",
+      `policy.tieConfidence (${policy.tieConfidence}) is below policy.minConfidence (${policy.minConfidence}): answering near ties needs at least the confidence of answering at all. Raise tieConfidence or lower minConfidence.`,
+    );
+  }
+  if (policy.suggestConfidence > policy.minConfidence) {
+    throw new LlamadeskError(
+      "INVALID_OPTION",
+      `policy.suggestConfidence (${policy.suggestConfidence}) is above policy.minConfidence (${policy.minConfidence}): the floor for offering close entries must be at most the one for answering. Lower suggestConfidence or raise minConfidence.`,
+    );
+  }
+  return policy;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -75,11 +75,12 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
 
   const requested = input.mode ?? policy.mode;
   const mode = chooseMode(requested, deps.chatModel !== undefined, verdict.extractive);
-  // A verbatim answer must fit the question on its own: without a model to combine passages, a middling match abstains
-  // (showing the closest entries) rather than answer with an entry about something else.
-  const reason = !verdict.answerable ? (verdict.reason ?? "low-confidence") : mode === "extractive" && !verdict.verbatim ? "low-confidence" : undefined;
-  if (reason !== undefined) {
-    const message = prompts["no-answer"].render({ product: policy.product });
+  // Without a model to combine passages, a middling match in a near tie is offered with its rivals, not given.
+  const unsureVerbatim = verdict.answerable && mode === "extractive" && !verdict.verbatim;
+  if (!verdict.answerable || unsureVerbatim) {
+    const reason = unsureVerbatim ? "unsure" : (verdict.reason ?? "low-confidence");
+    // Close entries but none sure enough: say so and offer them; nothing close: say no answer was found.
+    const message = prompts[reason === "unsure" ? "unsure" : "no-answer"].render({ product: policy.product });
     const best = passages.slice(0, 3).map((p, i) => toAnswerSource(p, i + 1));
     const handsOff = policy.handoffAfterAbstentions > 0 && trailingAbstentions(history) + 1 >= policy.handoffAfterAbstentions;
     const handoff = handsOff ? prompts.handoff.render({ product: policy.product }) : undefined;
@@ -106,6 +107,8 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
   if (mode === "extractive") {
     const best = passages[0]!;
     const source = toAnswerSource(best, 1);
+    // Other questions nearly as good as the best: the answer is the best one's, and they are listed as related.
+    const related = verdict.related.map((p, i) => toAnswerSource(p, i + 2));
     yield { type: "sources", sources: [source], question: condensed.question };
     const answerText = best.text.trim();
     const firstTokenAt = performance.now() - startedAt;
@@ -115,11 +118,20 @@ export async function* answerQuestion(input: AskInput, deps: AnswerDeps): AsyncG
       text: answerText,
       outcome: "answered",
       mode,
-      sources: [toTurnSource(source)],
+      sources: [toTurnSource(source), ...related.map((r) => ({ ...toTurnSource(r), related: true }))],
       timeToFirstTokenMs: firstTokenAt,
       totalMs: took.totalMs,
     });
-    yield { type: "done", answer: answerText, mode, citations: [source], sources: [source], turnId: answer.id, timing: took };
+    yield {
+      type: "done",
+      answer: answerText,
+      mode,
+      citations: [source],
+      sources: [source],
+      ...(related.length > 0 ? { related } : {}),
+      turnId: answer.id,
+      timing: took,
+    };
     return;
   }
 

@@ -2,8 +2,11 @@ import { tokenize } from "../knowledge/tokenize.js";
 import type { Passage } from "../types.js";
 import type { AnswerPolicy } from "./AnswerPolicy.js";
 
-/** Why the bot will not answer from the knowledge it found. */
-export type AbstainReason = "no-passages" | "low-confidence";
+/**
+ * Why the bot will not answer from the knowledge it found: nothing found; nothing close (`low-confidence`, below
+ * `suggestConfidence`); or close entries but none sure enough to give (`unsure`): it then offers them as links.
+ */
+export type AbstainReason = "no-passages" | "low-confidence" | "unsure";
 
 export interface Answerability {
   answerable: boolean;
@@ -15,12 +18,23 @@ export interface Answerability {
   similarity: number;
   /** Share of the question's content words found in the best passage (IDF-weighted when the retriever says). */
   coverage: number;
-  /** How far the best passage's fused score leads the best passage of another doc (1 when there is none). */
+  /**
+   * How far the best passage's confidence leads the best passage of another question (1 when there is none).
+   * Another answer to the same question (a thread's second answer, another chunk of the same doc) is no rival.
+   */
   margin: number;
-  /** The best passage leads the others clearly enough to be given verbatim when that is the only way to answer. */
+  /**
+   * The best passage may be given verbatim (what an answer without a chat model is): it leads every other question by
+   * `extractiveMargin`, or it matches at `tieConfidence` or more (then with the near ties in `related`).
+   */
   verbatim: boolean;
   /** The best passage is an FAQ entry matched so clearly that `auto` gives it verbatim even with a chat model. */
   extractive: boolean;
+  /**
+   * When given verbatim without a clear lead: the passages of other questions nearly as good as the best (within
+   * `extractiveMargin`), best first, at most `MAX_RELATED`. A verbatim answer lists them as "related".
+   */
+  related: Passage[];
 }
 
 /**
@@ -31,7 +45,10 @@ export interface Answerability {
  */
 export const COVERAGE_WEIGHT = 0.5;
 
-type GatePolicy = Pick<AnswerPolicy, "minConfidence" | "extractiveMargin" | "autoExtractiveConfidence" | "autoExtractiveMargin">;
+/** Most entries listed as related under a verbatim answer. */
+export const MAX_RELATED = 2;
+
+type GatePolicy = Pick<AnswerPolicy, "minConfidence" | "tieConfidence" | "suggestConfidence" | "extractiveMargin" | "autoExtractiveConfidence" | "autoExtractiveMargin">;
 
 /**
  * The answerability gate. Reads the raw signals (comparable across questions), not the fused score (which is
@@ -40,18 +57,53 @@ type GatePolicy = Pick<AnswerPolicy, "minConfidence" | "extractiveMargin" | "aut
  */
 export function assessAnswerability(question: string, passages: readonly Passage[], policy: GatePolicy): Answerability {
   const [best] = passages;
-  if (best === undefined) return { answerable: false, reason: "no-passages", confidence: 0, similarity: 0, coverage: 0, margin: 0, verbatim: false, extractive: false };
+  if (best === undefined) {
+    return { answerable: false, reason: "no-passages", confidence: 0, similarity: 0, coverage: 0, margin: 0, verbatim: false, extractive: false, related: [] };
+  }
   const similarity = best.signals.vector ?? 0;
   // The retriever's IDF-weighted coverage when it gives one; plain word coverage otherwise.
   const coverage = best.signals.coverage ?? termCoverage(question, best);
   const confidence = similarity + COVERAGE_WEIGHT * coverage;
+  // A near tie with another question means the question could be either: one verbatim answer is then not enough.
+  const rivals = otherQuestions(best, passages).map((passage) => ({ passage, confidence: matchConfidence(question, passage) }));
+  const margin = rivals.length === 0 ? 1 : confidence - Math.max(...rivals.map((r) => r.confidence));
   const answerable = confidence >= policy.minConfidence;
-  // A near tie with another entry means the question could be either: not a case for one verbatim answer.
-  const runnerUp = passages.find((p) => p.docId !== best.docId);
-  const margin = runnerUp === undefined ? 1 : best.score - runnerUp.score;
-  const verbatim = answerable && margin >= policy.extractiveMargin;
+  // Given verbatim, a middling match must also lead the other questions; a strong one is given even in a near tie,
+  // with the others listed as related. (A chat model can combine near ties: generated answers need no lead.)
+  const verbatim = answerable && (margin >= policy.extractiveMargin || confidence >= policy.tieConfidence);
+  const related = verbatim && margin < policy.extractiveMargin
+    ? rivals.filter((r) => confidence - r.confidence < policy.extractiveMargin).sort((a, b) => b.confidence - a.confidence).slice(0, MAX_RELATED).map((r) => r.passage)
+    : [];
   const extractive = verbatim && best.kind === "faq" && confidence >= policy.autoExtractiveConfidence && margin >= policy.autoExtractiveMargin;
-  return { answerable, ...(answerable ? {} : { reason: "low-confidence" as const }), confidence, similarity, coverage, margin, verbatim, extractive };
+  const reason: AbstainReason | undefined = answerable ? undefined : confidence >= policy.suggestConfidence ? "unsure" : "low-confidence";
+  return { answerable, ...(reason ? { reason } : {}), confidence, similarity, coverage, margin, verbatim, extractive, related };
+}
+
+/** A passage's match confidence, as the gate computes it for the best one. */
+export function matchConfidence(question: string, passage: Passage): number {
+  return (passage.signals.vector ?? 0) + COVERAGE_WEIGHT * (passage.signals.coverage ?? termCoverage(question, passage));
+}
+
+/**
+ * The passages that answer a different question than `best`, one per question (its best-ranked passage): not
+ * `best`'s doc, and not an entry with the same question (several answers to one question are siblings, not rivals).
+ */
+export function otherQuestions(best: Passage, passages: readonly Passage[]): Passage[] {
+  const seen = new Set([questionKey(best)]);
+  const docs = new Set([best.docId]);
+  const others: Passage[] = [];
+  for (const p of passages) {
+    const key = questionKey(p);
+    if (docs.has(p.docId) || seen.has(key)) continue;
+    seen.add(key);
+    docs.add(p.docId);
+    others.push(p);
+  }
+  return others;
+}
+
+function questionKey(p: Pick<Passage, "title">): string {
+  return p.title.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
 }
 
 /** Share of the question's distinct content words (stemmed, stopwords out) that appear in the passage. */

@@ -18,7 +18,7 @@ import type {
   WriterLock,
 } from "../knowledge/KnowledgeStore.js";
 import { checkChanges } from "../knowledge/checkChanges.js";
-import { tokenize } from "../knowledge/tokenize.js";
+import { isQuantity, tokenize } from "../knowledge/tokenize.js";
 import { describeHolder } from "../knowledge/writerLock.js";
 import { applyKnowledgeChanges } from "./applyKnowledgeChanges.js";
 import { hnswIndexSql, quoteLiteral } from "./hnswIndex.js";
@@ -200,8 +200,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
     const chunks = new Map(similarities.rows.map((r) => [r.id, r]));
     const tfs = new Map<string, Map<string, number>>();
     for (const p of postings.rows) (tfs.get(p.chunk_id) ?? tfs.set(p.chunk_id, new Map()).get(p.chunk_id)!).set(p.term, p.tf);
-    const weights = terms.map((term) => ({ term, idf: idf(n, df.get(term) ?? 0), known: (df.get(term) ?? 0) > 0 }));
-    const total = weights.reduce((sum, w) => sum + w.idf, 0);
+    const weights = terms.map((term) => ({ term, idf: idf(n, df.get(term) ?? 0), known: (df.get(term) ?? 0) > 0, quantity: isQuantity(term) }));
     const p = DEFAULT_BM25;
     return {
       vector: chunkIds.map((id) => (chunks.has(id) ? Number(chunks.get(id)!.similarity) : Number.NaN)),
@@ -213,8 +212,16 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
       }),
       coverage: chunkIds.map((id) => {
         const has = tfs.get(id);
-        if (!chunks.has(id) || total === 0) return 0;
-        return weights.reduce((sum, w) => sum + (has?.has(w.term) ? w.idf : 0), 0) / total;
+        if (!chunks.has(id)) return 0;
+        // Numbers count only for a chunk that has them (isQuantity), as in Bm25Index.coverageAll.
+        let found = 0;
+        let total = 0;
+        for (const w of weights) {
+          const hit = has?.has(w.term) ?? false;
+          if (hit) found += w.idf;
+          if (hit || !w.quantity) total += w.idf;
+        }
+        return total === 0 ? 0 : found / total;
       }),
     };
   }

@@ -10,8 +10,12 @@ export const PROMPT_VARIABLES = {
   answer: ["sources", "question"],
   condense: ["history", "question"],
   "no-answer": ["product"],
+  unsure: ["product"],
   handoff: ["product"],
 } as const;
+
+/** Prompts added after custom prompt folders existed: a folder without one uses the shipped file. */
+const FALLBACK_TO_SHIPPED: ReadonlySet<string> = new Set(["unsure"]);
 
 export type PromptName = keyof typeof PROMPT_VARIABLES;
 export type Prompts = Record<PromptName, PromptTemplate>;
@@ -26,10 +30,14 @@ export const DEFAULT_PROMPTS_DIR = resolve(packageRoot, "prompts");
 export async function loadPrompts(dir: string = DEFAULT_PROMPTS_DIR): Promise<Prompts> {
   const entries = await Promise.all(
     (Object.keys(PROMPT_VARIABLES) as PromptName[]).map(async (name) => {
-      const path = join(dir, `${name}.txt`);
+      let path = join(dir, `${name}.txt`);
       let text: string;
       try {
-        text = await readFile(path, "utf8");
+        text = await readFile(path, "utf8").catch(async (error: unknown) => {
+          if (!FALLBACK_TO_SHIPPED.has(name) || (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+          path = join(DEFAULT_PROMPTS_DIR, `${name}.txt`);
+          return readFile(path, "utf8");
+        });
       } catch (cause) {
         throw new LlamadeskError("PROMPT_INVALID", `Cannot read the prompt file ${path}: ${(cause as Error).message}. Every prompt in ${Object.keys(PROMPT_VARIABLES).join(", ")} needs a .txt file.`, { cause });
       }

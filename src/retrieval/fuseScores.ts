@@ -29,7 +29,28 @@ export function fuseScores(columns: readonly ScoreColumn[], weights: readonly nu
   return fused;
 }
 
-/** Reciprocal-rank fusion (Cormack et al. 2009), kept for comparison in evaluations. */
+/**
+ * Reciprocal-rank fusion over score columns of one candidate set: each column ranks the candidates by its score
+ * (ties share the better rank; NaN or a score of 0 or below, meaning "not matched", contributes nothing) and a
+ * candidate scores the sum of weight / (k + rank). Only ranks count, so neither signal's scale (BM25 is
+ * unbounded, cosines bunch together) can swamp the other.
+ */
+export function rankFuseScores(columns: readonly ScoreColumn[], weights: readonly number[], k: number): number[] {
+  const n = columns[0]?.length ?? 0;
+  const fused = new Array<number>(n).fill(0);
+  columns.forEach((column, c) => {
+    const weight = weights[c] ?? 1;
+    const order = [...column.keys()].filter((i) => column[i]! > 0).sort((a, b) => column[b]! - column[a]!);
+    let rank = 0;
+    order.forEach((i, position) => {
+      if (position === 0 || column[i]! < column[order[position - 1]!]!) rank = position + 1;
+      fused[i]! += weight / (k + rank);
+    });
+  });
+  return fused;
+}
+
+/** Reciprocal-rank fusion (Cormack et al. 2009) of ranked id lists. */
 export function reciprocalRankFusion(rankings: readonly (readonly string[])[], k = 60): Map<string, number> {
   const scores = new Map<string, number>();
   for (const ranking of rankings) {

@@ -25,6 +25,8 @@ export interface TurnSource {
   source: string;
   /** Retrieval score; comparable only within the turn. */
   score: number;
+  /** Listed under a verbatim answer as a related entry (another question that matched nearly as well), not its source. */
+  related?: boolean;
 }
 
 /** What a caller gives `appendTurn`; the store adds the id and time. */

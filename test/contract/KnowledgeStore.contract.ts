@@ -65,6 +65,13 @@ export function knowledgeStoreContract(impl: KnowledgeStoreImplementation): void
       expect(scores.coverage[0]).toBeCloseTo(1, 9);
       expect(scores.coverage[1]!).toBeGreaterThan(0);
       expect(scores.coverage[1]!).toBeLessThan(1);
+      // A number counts for a chunk that has it ("30 days") and is not held against one that lacks it ("a team of 7").
+      const withNumber = await store.scoreChunks("billing refund 30", query!, ["refund", "invoice"]);
+      expect(withNumber.coverage[0]).toBeCloseTo(1, 9);
+      expect(withNumber.coverage[1]).toBeCloseTo(scores.coverage[1]!, 9);
+      const quantity = await store.scoreChunks("billing refund 7", query!, ["refund", "invoice"]);
+      expect(quantity.coverage[0]).toBeCloseTo(1, 9);
+      expect(quantity.coverage[1]).toBeCloseTo(scores.coverage[1]!, 9);
     });
 
     it("replaces a doc's chunks on re-upsert, deletes docs everywhere, updates metadata without re-embedding", async () => {

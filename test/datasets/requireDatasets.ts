@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { DATASETS_DIR } from "../../bench/datasets/stackfaq.js";
 
 /** The dataset files the suites in this folder read. */
-export const NEEDED_DATASET_FILES = ["stackfaq/stackExchange-FAQ.json", "abcd/abcd_sample.json"];
+export const NEEDED_DATASET_FILES = ["stackfaq/stackExchange-FAQ.json", "abcd/abcd_sample.json", "banking77/train.csv", "banking77/test.csv", "dstc9/knowledge.json"];
 
 /** What is wrong with `dir` as the datasets folder, in one line; undefined when the suite can run. */
 export function datasetsProblem(dir: string, exists: (path: string) => boolean = existsSync): string | undefined {

@@ -39,10 +39,14 @@ describe("createBot / bot.ask", () => {
       // A clear match: high similarity and far ahead of the next entry.
       ["reset my password", [hit(passages, "reset", 1, 0.92), hit(passages, "export", 0.3, 0.41)]],
       // A match, but close to another entry: the model should combine them.
-      ["export", [hit(passages, "export", 1, 0.66), hit(passages, "reset", 0.85, 0.6), hit(passages, "billing", 0.5, 0.4)]],
+      ["export", [hit(passages, "export", 1, 0.66), hit(passages, "reset", 0.85, 0.8), hit(passages, "billing", 0.5, 0.4)]],
       ["android", [hit(passages, "android", 1, 0.7), hit(passages, "export", 0.85, 0.5)]],
-      // Answerable, but nearly tied with another entry: not one to give verbatim.
-      ["payroll", [hit(passages, "billing", 1, 0.62), hit(passages, "export", 0.95, 0.3)]],
+      // Answerable (0.62 + 0.5 × "bill" of "payroll", "bill"), but nearly tied with another question (0.85, no words).
+      ["payroll", [hit(passages, "billing", 1, 0.62), { ...hit(passages, "export", 0.95, 0.85), signals: { vector: 0.85, lexical: 1, coverage: 0 } }]],
+      // Answerable (0.72) but tied with another question (0.70), under tieConfidence: a model combines them, no model offers them.
+      ["phone limit", [hit(passages, "billing", 1, 0.72), hit(passages, "export", 0.98, 0.7)]],
+      // Close (0.64) but under the answer threshold (0.7): offered, not given.
+      ["sso", [hit(passages, "billing", 1, 0.64), hit(passages, "export", 0.9, 0.5)]],
       // Nothing close: cosine low and the question's words are not in the passage.
       ["mortgage", [hit(passages, "billing", 1, 0.21), hit(passages, "export", 0.4, 0.18)]],
     ]);
@@ -66,12 +70,40 @@ describe("createBot / bot.ask", () => {
     expect(turns[1]!.id).toBe(done.turnId);
   });
 
-  it("without a model, a middling match abstains with the closest entries instead of answering verbatim; a model answers it", async () => {
+  it("without a model, a near tie with another question answers with the best entry and lists the other as related; a model answers it", async () => {
     const events = await ask(make(), "When is payroll billed?");
-    expect(types(events)).toEqual(["abstained"]);
-    expect(only(events, "abstained").sources.map((s) => s.id)).toEqual(["billing", "export"]);
+    expect(types(events)).toEqual(["sources", "token", "done"]);
+    const done = only(events, "done");
+    expect(done).toMatchObject({ mode: "extractive", answer: "On the first day of each month." });
+    expect(done.sources.map((s) => s.id)).toEqual(["billing"]);
+    expect(done.related?.map((s) => [s.n, s.id])).toEqual([[2, "export"]]);
+    // The stored turn keeps the related entry apart from the source, for a widget reload.
+    const turn = (await store.history("c1"))[1]!;
+    expect(turn.sources?.map((s) => [s.id, s.related ?? false])).toEqual([["billing", false], ["export", true]]);
+    const view = await renderAnswer(make().ask({ conversationId: "c3", text: "When is payroll billed?" }), { render: async () => {} });
+    expect(view.related.map((s) => s.id)).toEqual(["export"]);
     const chatModel = new FakeChatModel({ answers: ["On the first of the month [1]."] });
-    expect(only(await ask(make({ chatModel }), "When is payroll billed?", { conversationId: "c2" }), "done").mode).toBe("generative");
+    const generated = only(await ask(make({ chatModel }), "When is payroll billed?", { conversationId: "c2" }), "done");
+    expect(generated.mode).toBe("generative");
+    expect(generated.related).toBeUndefined();
+  });
+
+  it("a middling near tie is offered without a model (unsure) and answered by a model", async () => {
+    const offered = only(await ask(make(), "Is there a phone limit?"), "abstained");
+    expect(offered).toMatchObject({ reason: "unsure", message: prompts.unsure.render({ product: "Tidepool" }) });
+    expect(offered.sources.map((s) => s.id)).toEqual(["billing", "export"]);
+    const chatModel = new FakeChatModel({ answers: ["Either [1] or [2]."] });
+    expect(only(await ask(make({ chatModel }), "Is there a phone limit?", { conversationId: "c2" }), "done").mode).toBe("generative");
+  });
+
+  it("a close match under the answer threshold is offered, not given: the unsure message, the closest entries", async () => {
+    const events = await ask(make(), "Do you support SSO?");
+    expect(types(events)).toEqual(["abstained"]);
+    const abstained = only(events, "abstained");
+    expect(abstained).toMatchObject({ reason: "unsure", message: prompts.unsure.render({ product: "Tidepool" }) });
+    expect(abstained.sources.map((s) => s.id)).toEqual(["billing", "export"]);
+    const nothing = only(await ask(make(), "What mortgage rates do you offer?", { conversationId: "c2" }), "abstained");
+    expect(nothing).toMatchObject({ reason: "low-confidence", message: prompts["no-answer"].render({ product: "Tidepool" }) });
   });
 
   it("says once, as a notice, why there is no chat model", async () => {

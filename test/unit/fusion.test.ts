@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diversify, jaccard } from "../../src/retrieval/diversify.js";
-import { fuseScores, reciprocalRankFusion } from "../../src/retrieval/fuseScores.js";
+import { fuseScores, rankFuseScores, reciprocalRankFusion } from "../../src/retrieval/fuseScores.js";
+import { repeatedQuestionsLast } from "../../src/retrieval/HybridRetriever.js";
 
 describe("fuseScores", () => {
   it("min-max normalises each column and mixes them by weight", () => {
@@ -28,6 +29,38 @@ describe("reciprocalRankFusion", () => {
     expect(scores.get("b")).toBeCloseTo(1 / 62 + 1 / 61, 12);
     expect(scores.get("a")).toBeCloseTo(1 / 61, 12);
     expect(scores.get("c")).toBeCloseTo(1 / 62, 12);
+  });
+});
+
+describe("rankFuseScores", () => {
+  it("sums weight / (k + rank) per column; ties share the better rank; unmatched (0, NaN) adds nothing", () => {
+    const fused = rankFuseScores(
+      [
+        [12, 0, 12, 3],
+        [0.9, 0.8, Number.NaN, 0.95],
+      ],
+      [1, 1],
+      10,
+    );
+    expect(fused[0]).toBeCloseTo(1 / 11 + 1 / 12, 12);
+    expect(fused[1]).toBeCloseTo(1 / 13, 12);
+    expect(fused[2]).toBeCloseTo(1 / 11, 12);
+    expect(fused[3]).toBeCloseTo(1 / 13 + 1 / 11, 12);
+  });
+
+  it("weights scale a column's contribution; only ranks count, not the scale of scores", () => {
+    const a = rankFuseScores([[100, 1], [0.5, 0.6]], [1.2, 0.8], 60);
+    const b = rankFuseScores([[2, 1], [0.1, 0.9]], [1.2, 0.8], 60);
+    expect(a).toEqual(b);
+    expect(a[0]).toBeGreaterThan(a[1]!);
+  });
+});
+
+describe("repeatedQuestionsLast", () => {
+  it("moves later FAQ entries of a question already listed below the other questions, keeping order", () => {
+    const p = (id: string, title: string, kind: "faq" | "doc" = "faq") => ({ id, title, kind });
+    const list = [p("t1-a0", "Strike through in Gmail?"), p("t1-a1", "strike  through in gmail?"), p("t2", "Markdown on GitHub"), p("d1", "Guide", "doc"), p("d2", "Guide", "doc"), p("t1-a2", "Strike through in Gmail?")];
+    expect(repeatedQuestionsLast(list).map((x) => x.id)).toEqual(["t1-a0", "t2", "d1", "d2", "t1-a1", "t1-a2"]);
   });
 });
 

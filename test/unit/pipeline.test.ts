@@ -72,13 +72,16 @@ describe("cite", () => {
 });
 
 describe("assessAnswerability", () => {
-  const policy = DEFAULT_POLICY;
+  // Pinned here, so the cases read the same whatever the calibrated defaults are.
+  const policy = { ...DEFAULT_POLICY, minConfidence: 0.7, tieConfidence: 0.8, suggestConfidence: 0.6, extractiveMargin: 0.05, autoExtractiveConfidence: 0.9, autoExtractiveMargin: 0.2 };
 
-  it("abstains with no passages, and below the confidence threshold", () => {
-    expect(assessAnswerability("anything", [], policy)).toMatchObject({ answerable: false, reason: "no-passages" });
+  it("abstains with no passages; below the confidence threshold it is unsure above the suggestion floor, else finds nothing", () => {
+    expect(assessAnswerability("anything", [], policy)).toMatchObject({ answerable: false, reason: "no-passages", related: [] });
     const low = assessAnswerability("What mortgage rates do you offer?", [passage("a", 1, 0.3)], policy);
     expect(low).toMatchObject({ answerable: false, reason: "low-confidence", coverage: 0 });
     expect(low.confidence).toBeCloseTo(0.3);
+    const unsure = assessAnswerability("What mortgage rates do you offer?", [passage("a", 1, 0.65)], policy);
+    expect(unsure).toMatchObject({ answerable: false, reason: "unsure" });
   });
 
   it("word coverage lifts a borderline similarity over the threshold", () => {
@@ -86,19 +89,44 @@ describe("assessAnswerability", () => {
     expect(v.coverage).toBe(1);
     expect(v.confidence).toBeCloseTo(0.9);
     expect(v.answerable).toBe(true);
-    expect(assessAnswerability("reset my password", [passage("a", 1, 0.4)], { ...policy, minConfidence: 0.95 }).answerable).toBe(false);
+    expect(assessAnswerability("reset my password", [passage("a", 1, 0.4)], { ...policy, minConfidence: 0.95, tieConfidence: 0.95 }).answerable).toBe(false);
     // The retriever's IDF-weighted coverage wins over plain word counting.
     const weighted = { ...passage("a", 1, 0.4), signals: { vector: 0.4, coverage: 0.2 } };
     expect(assessAnswerability("reset my password", [weighted], policy)).toMatchObject({ coverage: 0.2, answerable: false });
   });
 
-  it("extractive needs a confident FAQ match well ahead of the next entry", () => {
-    const clear = assessAnswerability("reset my password", [passage("a", 1, 0.9), passage("b", 0.5, 0.5)], policy);
-    expect(clear).toMatchObject({ answerable: true, extractive: true, margin: 0.5 });
-    const tie = assessAnswerability("reset my password", [passage("a", 1, 0.9), passage("b", 0.95, 0.89)], policy);
-    expect(tie).toMatchObject({ answerable: true, verbatim: false, extractive: false });
-    const ahead = assessAnswerability("reset my password", [passage("a", 1, 0.9), passage("b", 0.85, 0.89)], policy);
-    expect(ahead).toMatchObject({ answerable: true, verbatim: true, extractive: false });
+  it("the margin is over the best entry of another question: a second answer to the same question is no rival", () => {
+    const other = passage("b", 0.5, 0.5, "Where are my invoices?");
+    const clear = assessAnswerability("reset my password", [passage("a", 1, 0.9), other], policy);
+    // 1.4 against 0.5 + 0.5 × ("reset" of the two words, in its text).
+    expect(clear).toMatchObject({ answerable: true, verbatim: true, extractive: true, related: [] });
+    expect(clear.margin).toBeCloseTo(0.65);
+    const sibling = assessAnswerability("reset my password", [passage("a", 1, 0.9), passage("a2", 0.99, 0.89), other], policy);
+    expect(sibling.margin).toBeCloseTo(0.65);
+    expect(sibling).toMatchObject({ verbatim: true, related: [] });
+  });
+
+  it("a middling match (between minConfidence and tieConfidence) is given verbatim only with a lead over other questions", () => {
+    const middling = passage("a", 1, 0.25);
+    const led = assessAnswerability("reset my password", [middling, passage("b", 0.5, 0.3, "Where are my invoices?")], policy);
+    expect(led.confidence).toBeCloseTo(0.75);
+    expect(led).toMatchObject({ answerable: true, verbatim: true, related: [] });
+    const tied = assessAnswerability("reset my password", [middling, passage("b", 0.9, 0.23, "Reset my password on the phone?")], policy);
+    // Answerable (a chat model may combine them), but not one to give verbatim.
+    expect(tied).toMatchObject({ answerable: true, verbatim: false, related: [] });
+  });
+
+  it("a strong near tie with other questions still answers, and lists them as related (at most two, best first)", () => {
+    const best = passage("a", 1, 0.9);
+    const close = passage("b", 0.95, 0.88, "Reset my password on the phone?");
+    const closer = passage("c", 0.94, 0.89, "How do I reset the password of a teammate?");
+    const far = passage("d", 0.9, 0.7, "Password rules and reset links");
+    const v = assessAnswerability("reset my password", [best, close, closer, far], policy);
+    expect(v).toMatchObject({ answerable: true, verbatim: true, extractive: false });
+    expect(v.margin).toBeCloseTo(0.01);
+    expect(v.related.map((p) => p.docId)).toEqual(["c", "b"]);
+    const ahead = assessAnswerability("reset my password", [best, passage("b", 0.85, 0.8, "Reset my password on the phone?")], policy);
+    expect(ahead).toMatchObject({ answerable: true, verbatim: true, extractive: false, related: [] });
     const chat = assessAnswerability("reset my password", [passage("a", 1, 0.9, "Thread", "chat")], policy);
     expect(chat.extractive).toBe(false);
   });
@@ -161,6 +189,9 @@ describe("condenseQuestion", () => {
 describe("resolvePolicy", () => {
   it("fills defaults and names the wrong field", () => {
     expect(resolvePolicy({ generation: { maxTokens: 10 } }).generation).toEqual({ ...DEFAULT_POLICY.generation, maxTokens: 10 });
+    expect(() => resolvePolicy({ minConfidence: 0.5, suggestConfidence: 0.6 })).toThrow(/suggestConfidence \(0\.6\) is above policy\.minConfidence \(0\.5\)/);
+    expect(resolvePolicy({ minConfidence: 0.5, suggestConfidence: 0.5 }).suggestConfidence).toBe(0.5);
+    expect(() => resolvePolicy({ minConfidence: 0.9 })).toThrow(/tieConfidence \(0\.8\) is below policy\.minConfidence \(0\.9\)/);
     expect(() => resolvePolicy({ mode: "creative" as never })).toThrow(/policy\.mode/);
     expect(() => resolvePolicy({ generation: { topP: 0 } })).toThrow(/policy\.generation\.topP/);
     expect(() => resolvePolicy({ unknown: 1 } as never)).toThrow(/policy/);

@@ -5,6 +5,7 @@ import { customId } from "./customIds.js";
 
 /** Discord's limits: an embed description, a button row. */
 const DESCRIPTION_LIMIT = 4096;
+const FIELD_LIMIT = 1024;
 const EMBED_COLOR = 0x2b8a99;
 
 /**
@@ -16,14 +17,17 @@ export function answerEmbed(view: AnswerView, maxSources = 4): APIEmbed | undefi
   if (view.state !== "answered" && view.state !== "abstained") return undefined;
   const shown = view.state === "answered" ? sourcesToShow(view.sources, view.citations, maxSources) : view.sources.slice(0, maxSources);
   if (shown.length === 0) return undefined;
-  const lines = shown.map((source) => {
-    const link = sourceLinkOf(source);
-    const title = escapeMarkdown(link.title.slice(0, 200)).replace(/[[\]]/g, "\\$&");
-    return link.href ? `**[${link.n}]** [${title}](${link.href.replace(/\(/g, "%28").replace(/\)/g, "%29")})` : `**[${link.n}]** ${title} · \`${(link.where ?? "").replace(/`/g, "'")}\``;
-  });
   let description = "";
-  for (const line of lines) if (description.length + line.length + 1 <= DESCRIPTION_LIMIT) description += `${description ? "\n" : ""}${line}`;
-  return { title: view.state === "answered" ? "Sources" : "Closest matches", description, color: EMBED_COLOR };
+  for (const line of shown.map(sourceLine)) if (description.length + line.length + 1 <= DESCRIPTION_LIMIT) description += `${description ? "\n" : ""}${line}`;
+  // Related entries under a verbatim answer: other questions it may have been (a field holds 1024 characters).
+  const related = view.state === "answered" ? view.related.map(sourceLine).reduce((text, line) => (text.length + line.length + 1 <= FIELD_LIMIT ? `${text}${text ? "\n" : ""}${line}` : text), "") : "";
+  return { title: view.state === "answered" ? "Sources" : "Closest matches", description, color: EMBED_COLOR, ...(related ? { fields: [{ name: "Related", value: related }] } : {}) };
+}
+
+function sourceLine(source: AnswerView["sources"][number]): string {
+  const link = sourceLinkOf(source);
+  const title = escapeMarkdown(link.title.slice(0, 200)).replace(/[[\]]/g, "\\$&");
+  return link.href ? `**[${link.n}]** [${title}](${link.href.replace(/\(/g, "%28").replace(/\)/g, "%29")})` : `**[${link.n}]** ${title} · \`${(link.where ?? "").replace(/`/g, "'")}\``;
 }
 
 /**

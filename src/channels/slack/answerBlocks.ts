@@ -47,6 +47,7 @@ export function answerBlocks(view: AnswerView, options: AnswerBlocksOptions): Sl
         blocks: [
           ...sections(toMrkdwn(view.text)),
           ...sourcesBlock("Sources", sourcesToShow(view.sources, view.citations, options.maxSources)),
+          ...sourcesBlock("Related", view.related),
           buttons([
             button("👍", ACTIONS.voteUp, view.turnId),
             button("👎", ACTIONS.voteDown, view.turnId),

@@ -99,5 +99,5 @@ async function sendEphemeral(rt: SlackRuntime, request: AnswerRequest, message: 
 }
 
 function emptyView(): AnswerView {
-  return { state: "thinking", text: "", sources: [], citations: [], notices: [] };
+  return { state: "thinking", text: "", sources: [], citations: [], related: [], notices: [] };
 }

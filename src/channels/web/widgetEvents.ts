@@ -10,7 +10,7 @@ import { sourceLinkOf, sourcesToShow, type SourceLink } from "../sourceLink.js";
 export type WidgetEvent =
   | { type: "sources"; sources: SourceLink[] }
   | { type: "token"; text: string }
-  | { type: "done"; answer: string; mode: string; turnId: string; sources: SourceLink[] }
+  | { type: "done"; answer: string; mode: string; turnId: string; sources: SourceLink[]; related: SourceLink[] }
   | { type: "abstained"; message: string; turnId: string; sources: SourceLink[] }
   | { type: "handoff"; reason: string; message: string }
   | { type: "error"; code: ErrorCode; message: string };
@@ -23,6 +23,8 @@ export interface WidgetTurn {
   createdAt: string;
   outcome?: string;
   sources: SourceLink[];
+  /** Related entries listed under a verbatim answer (not its sources). */
+  related: SourceLink[];
 }
 
 /** Most sources listed under one answer. */
@@ -36,7 +38,14 @@ export function toWidgetEvent(event: BotEvent): WidgetEvent | undefined {
     case "token":
       return event;
     case "done":
-      return { type: "done", answer: event.answer, mode: event.mode, turnId: event.turnId, sources: sourcesToShow(event.sources, event.citations, MAX_SOURCES).map(sourceLinkOf) };
+      return {
+        type: "done",
+        answer: event.answer,
+        mode: event.mode,
+        turnId: event.turnId,
+        sources: sourcesToShow(event.sources, event.citations, MAX_SOURCES).map(sourceLinkOf),
+        related: (event.related ?? []).map(sourceLinkOf),
+      };
     case "abstained":
       return { type: "abstained", message: event.message, turnId: event.turnId, sources: event.sources.slice(0, MAX_SOURCES).map(sourceLinkOf) };
     case "handoff":
@@ -56,7 +65,8 @@ export function toWidgetTurn(turn: Turn): WidgetTurn {
     text: turn.text,
     createdAt: turn.createdAt,
     ...(turn.outcome ? { outcome: turn.outcome } : {}),
-    sources: (turn.sources ?? []).slice(0, MAX_SOURCES).map((s, i) => turnSourceLink(s, i + 1)),
+    sources: (turn.sources ?? []).filter((s) => !s.related).slice(0, MAX_SOURCES).map((s, i) => turnSourceLink(s, i + 1)),
+    related: (turn.sources ?? []).flatMap((s, i) => (s.related ? [turnSourceLink(s, i + 1)] : [])),
   };
 }
 

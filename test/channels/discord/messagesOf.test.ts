@@ -16,7 +16,7 @@ const thread: AnswerSource = {
   url: "https://discord.com/channels/1/2/3",
   score: 0.7,
 };
-const view = (fields: Partial<AnswerView>): AnswerView => ({ state: "answered", text: "Set a limit [2].", sources: [faq, page, thread], citations: [page], notices: [], turnId: "turn-1", ...fields });
+const view = (fields: Partial<AnswerView>): AnswerView => ({ state: "answered", text: "Set a limit [2].", sources: [faq, page, thread], citations: [page], related: [], notices: [], turnId: "turn-1", ...fields });
 
 describe("messagesOf", () => {
   test("a finished answer: text, then a Sources embed (cited first; links, file:line, past threads' jump links) and the buttons", () => {
@@ -35,6 +35,14 @@ describe("messagesOf", () => {
       { action: "down", target: "turn-1" },
       { action: "human", target: "discord:42" },
     ]);
+  });
+
+  test("a verbatim answer with related entries: a Related field under the sources", () => {
+    const [message] = messagesOf(view({ text: "Limit it in Preferences.", sources: [faq], citations: [faq], related: [{ ...page, n: 2 }, { ...thread, n: 3 }] }), true, "discord:42");
+    expect(message!.embeds[0]!.fields).toEqual([
+      { name: "Related", value: "**[2]** [Bandwidth settings](https://help.example/bandwidth_%28settings%29)\n**[3]** [Sync slow on hotel wifi](https://discord.com/channels/1/2/3)" },
+    ]);
+    expect(messagesOf(view({}), true, "discord:42")[0]!.embeds[0]!.fields).toBeUndefined();
   });
 
   test("while streaming: the text only, no embed or buttons", () => {

@@ -62,7 +62,7 @@ describe("answerBlocks", () => {
     ...(url ? { url } : {}),
     score: 1 - n / 10,
   });
-  const view = (partial: Partial<AnswerView>): AnswerView => ({ state: "answered", text: "", sources: [], citations: [], notices: [], ...partial });
+  const view = (partial: Partial<AnswerView>): AnswerView => ({ state: "answered", text: "", sources: [], citations: [], related: [], notices: [], ...partial });
   const options = { conversationId: "slack:C1:1.2", maxSources: 3 };
 
   it("lists cited sources first, as links or file:line, escaped, at most maxSources", () => {
@@ -75,6 +75,17 @@ describe("answerBlocks", () => {
       "[1] Title 1 ¦ &lt;b&gt; `faq/billing.md:10`",
       "[3] Title 3 ¦ &lt;b&gt; `faq/billing.md:30`",
     ]);
+  });
+
+  it("lists a verbatim answer's related entries under its sources", () => {
+    const sources = [source(1)];
+    const message = answerBlocks(view({ text: "Yes.", sources, citations: sources, related: [source(2, "https://help.example/b"), source(3)], turnId: "t1" }), options);
+    const contexts = message.blocks.filter((b) => b.type === "context") as any[];
+    expect(contexts.map((c) => c.elements.map((e: any) => e.text))).toEqual([
+      ["*Sources:*", "[1] Title 1 ¦ &lt;b&gt; `faq/billing.md:10`"],
+      ["*Related:*", "[2] <https://help.example/b|Title 2 ¦ &lt;b&gt;>", "[3] Title 3 ¦ &lt;b&gt; `faq/billing.md:30`"],
+    ]);
+    expect(JSON.stringify(answerBlocks(view({ text: "Yes.", sources, citations: sources, turnId: "t1" }), options).blocks)).not.toContain("Related");
   });
 
   it("offers a human after an abstention, and 'Mark resolved' once handed off", () => {

@@ -36,7 +36,7 @@ export class BotMessage {
   }
 
   /** The final text, with its sources (an abstention's or handoff's closest matches) and 👍/👎 (when it is a stored answer). */
-  answer(text: string, sources: SourceLink[], turnId: string | undefined, options: { noAnswer?: boolean; handoff?: boolean } = {}): void {
+  answer(text: string, sources: SourceLink[], turnId: string | undefined, options: { noAnswer?: boolean; handoff?: boolean; related?: SourceLink[] } = {}): void {
     const s = this.hooks.strings();
     this.el.className = `msg bot ${options.noAnswer ? "abstained" : "answered"}`;
     this.bubble.removeAttribute("aria-busy");
@@ -47,6 +47,14 @@ export class BotMessage {
       this.el.append(
         h("p", { class: "sources-label", "aria-hidden": "true" }, label),
         h("ul", { class: "sources", "aria-label": label }, ...sources.map((source) => h("li", {}, sourceNode(source)))),
+      );
+    }
+    // Other questions that matched nearly as well, in case the answer is not the one meant.
+    const related = options.related ?? [];
+    if (related.length > 0) {
+      this.el.append(
+        h("p", { class: "sources-label related-label", "aria-hidden": "true" }, s.related),
+        h("ul", { class: "sources related", "aria-label": s.related }, ...related.map((source) => h("li", {}, sourceNode(source)))),
       );
     }
     const actions = h("div", { class: "actions" });

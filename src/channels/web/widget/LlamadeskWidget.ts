@@ -276,7 +276,7 @@ export class LlamadeskWidget extends Base {
       return h("div", { class: "msg user" }, h("span", { class: "sr-only" }, this.text().you), h("div", { class: "bubble", dir: "auto" }, turn.text));
     }
     const message = this.botMessage();
-    message.answer(turn.text, turn.sources, turn.id, { noAnswer: turn.outcome === "abstained", handoff: turn.outcome === "handoff" });
+    message.answer(turn.text, turn.sources, turn.id, { noAnswer: turn.outcome === "abstained", handoff: turn.outcome === "handoff", related: turn.related ?? [] });
     return message.el;
   }
 
@@ -350,7 +350,7 @@ export class LlamadeskWidget extends Base {
   private finish(event: AnswerEvent, bot: BotMessage, abstention?: Extract<AnswerEvent, { type: "abstained" }>): void {
     switch (event.type) {
       case "done":
-        bot.answer(event.answer, event.sources, event.turnId);
+        bot.answer(event.answer, event.sources, event.turnId, { related: event.related ?? [] });
         break;
       case "abstained":
         bot.answer(event.message, event.sources, event.turnId, { noAnswer: true });

@@ -15,7 +15,7 @@ export interface SourceLink {
 export type AnswerEvent =
   | { type: "sources"; sources: SourceLink[] }
   | { type: "token"; text: string }
-  | { type: "done"; answer: string; turnId: string; sources: SourceLink[] }
+  | { type: "done"; answer: string; turnId: string; sources: SourceLink[]; related?: SourceLink[] }
   | { type: "abstained"; message: string; turnId: string; sources: SourceLink[] }
   | { type: "handoff"; reason: string; message: string }
   | { type: "error"; code: string; message: string };
@@ -26,6 +26,7 @@ export interface HistoryTurn {
   text: string;
   outcome?: string;
   sources: SourceLink[];
+  related?: SourceLink[];
 }
 
 /** The server refused the request: its status, code and message; `retryAfter` seconds for 429. */

@@ -17,6 +17,8 @@ export interface WidgetStrings {
   sources: string;
   /** Heading of the entries closest to a question the bot could not answer (they are not sources of an answer). */
   closestMatches: string;
+  /** Heading of entries for other questions listed under an answer the bot was not sure was the one meant. */
+  related: string;
   feedbackQuestion: string;
   helpful: string;
   notHelpful: string;
@@ -58,6 +60,7 @@ export const DEFAULT_STRINGS: WidgetStrings = {
   thinking: "Thinking…",
   sources: "Sources",
   closestMatches: "Closest matches",
+  related: "Related",
   feedbackQuestion: "Was this answer helpful?",
   helpful: "Helpful",
   notHelpful: "Not helpful",

@@ -6,7 +6,7 @@ import { originPolicy } from "../../../../src/channels/web/guards.js";
 import { listenOrigins } from "../../../../src/channels/web/listenOrigins.js";
 import { parseWebConfig, readWebSecrets } from "../../../../src/channels/web/webConfig.js";
 import { formatSse } from "../../../../src/channels/web/sseResponse.js";
-import { toWidgetEvent } from "../../../../src/channels/web/widgetEvents.js";
+import { toWidgetEvent, toWidgetTurn } from "../../../../src/channels/web/widgetEvents.js";
 
 // The rate limiters and the issued-id registries have contract suites: test/contract/RateLimiter, IssuedConversationIds.
 describe("ConversationIds", () => {
@@ -130,5 +130,26 @@ describe("widget events", () => {
       message: "Sorry, the answer failed. Please try again.",
     });
     expect(formatSse({ type: "token", text: "a\nb" })).toBe('event: token\ndata: {"text":"a\\nb"}\n\n');
+  });
+
+  it("sends a verbatim answer's related entries apart from its sources, live and from the stored turn", () => {
+    const source = { n: 1, id: "d", chunkId: "d#0", kind: "faq" as const, title: "Refunds", source: "faq.md:3", score: 0.9 };
+    const related = { ...source, n: 2, id: "e", title: "Returns", url: "https://help.example/returns" };
+    const timing = { condenseMs: 0, retrievalMs: 1, queueMs: 0, timeToFirstTokenMs: 1, tokensPerSecond: null, tokens: 0, promptTokens: 0, promptTokensEvaluated: 0, totalMs: 2 };
+    expect(toWidgetEvent({ type: "done", answer: "Yes.", mode: "extractive", citations: [source], sources: [source], related: [related], turnId: "t", timing })).toMatchObject({
+      sources: [{ n: 1, title: "Refunds", where: "faq.md:3" }],
+      related: [{ n: 2, title: "Returns", href: "https://help.example/returns" }],
+    });
+    const turn = toWidgetTurn({
+      id: "t",
+      conversationId: "c",
+      role: "assistant",
+      text: "Yes.",
+      createdAt: "",
+      outcome: "answered",
+      sources: [{ id: "d", title: "Refunds", source: "faq.md:3", score: 0.9 }, { id: "e", title: "Returns", source: "https://help.example/returns", score: 0.8, related: true }],
+    });
+    expect(turn.sources).toEqual([{ n: 1, title: "Refunds", where: "faq.md:3" }]);
+    expect(turn.related).toEqual([{ n: 2, title: "Returns", href: "https://help.example/returns" }]);
   });
 });
