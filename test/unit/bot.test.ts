@@ -208,12 +208,13 @@ describe("createBot / bot.ask", () => {
     expect(types([...seenFirst, ...rest]).at(-1)).toBe("done");
     expect(types(await second)).toEqual(["sources", "token", "done"]);
     const history = await store.history("c1");
-    expect(history.map((t) => `${t.role}: ${t.text.slice(0, 16)}`)).toEqual([
-      "user: How do I export ",
-      "assistant: Use Export > CSV",
-      "user: How do I reset m",
-      "assistant: Open Settings > ",
-    ]);
+    const streamedByA = [...seenFirst, ...rest].flatMap((e) => (e.type === "token" ? [e.text] : [])).join("");
+    // A's question and its answer, then B's: B waited for A to store its answer, and saw it.
+    expect(history.map((t) => t.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect(history[0]!.text).toBe("How do I export my data?");
+    expect(history[1]!.text).toBe(streamedByA);
+    expect(history[2]!.text).toBe("How do I reset my password?");
+    expect(history[3]!.text).toBe("Open Settings > Account and choose Reset password.");
     // Both released their claims: a third replica answers at once.
     expect(await store.claim("answer:c1", "replica-c", 1000)).toBe(true);
   });
