@@ -27,7 +27,10 @@ export async function benchWebsiteCrawl(options: BenchOptions): Promise<BenchRow
     console.log(`\n[website] generated a ${pages}-page help center on ${base} (sitemap index, ~${Math.round(averageBytes(site, paths) / 100) / 10} kB pages)`);
 
     const baseline = await plainFetch(paths.map((p) => `${base}${p}`), CONCURRENCY);
-    rec.record(`(a) baseline: plain GET of every page, concurrency ${CONCURRENCY}`, pages / (baseline / 1000), "pages/s");
+    rec.record(`(a) baseline: plain fetch() GET of every page, concurrency ${CONCURRENCY}`, pages / (baseline / 1000), "pages/s");
+
+    // (d) first, on the full 5,000 pages even with --quick: the connector alone (no index), crawl then re-crawl.
+    await crawlAlone(site, base, rec);
 
     const embedder = timedEmbedder(await options.embedder());
     const store = await LocalKnowledgeStore.open({ embedder });
@@ -65,13 +68,35 @@ export async function benchWebsiteCrawl(options: BenchOptions): Promise<BenchRow
   return rec.rows;
 }
 
-function generateSite(site: TestHelpSite, pages: number): string[] {
+async function crawlAlone(site: TestHelpSite, base: string, rec: Recorder): Promise<void> {
+  const saved = site.sitemap;
+  const paths = generateSite(new TestHelpSite(), PAGES).map((p) => p.replace("/help/", "/alone/"));
+  generateSite(site, PAGES, "/alone/");
+  site.sitemap = [paths.slice(0, PAGES / 2), paths.slice(PAGES / 2)];
+  let state: unknown;
+  const crawl = async () => {
+    const connector = new WebsiteConnector({ sitemap: `${base}/sitemap.xml`, concurrency: CONCURRENCY, maxPages: PAGES + 10 });
+    let docs = 0;
+    for await (const _doc of connector.pull({ ...(state !== undefined ? { state } : {}), saveState: (s) => (state = s) })) docs++;
+    return { stats: connector.lastStats!, docs };
+  };
+  const first = await crawl();
+  console.log(`    (d) connector alone, ${PAGES} pages: ${first.docs} docs, crawl ${(first.stats.crawlMs / 1000).toFixed(1)} s, parse ${(first.stats.parseMs / 1000).toFixed(1)} s`);
+  rec.record(`(d) connector alone: first crawl of ${PAGES} pages (fetch + parse, no embedding)`, PAGES / (first.stats.crawlMs / 1000), "pages/s");
+  const again = await crawl();
+  rec.record(`(d) connector alone: re-crawl of ${PAGES} unchanged pages`, again.stats.crawlMs / 1000, "s", { op: "<", value: 10 });
+  rec.record("(d) pages parsed in that re-crawl", again.stats.parsed, "pages", { op: "==", value: 0 });
+  for (const path of paths) site.pages.delete(path);
+  site.sitemap = saved;
+}
+
+function generateSite(site: TestHelpSite, pages: number, prefix = "/help/"): string[] {
   site.robots = "User-agent: *\nDisallow: /admin/\n";
   const topics = ["billing", "account", "security", "integrations", "exports", "teams", "mobile", "api"];
   const paths: string[] = [];
   for (let i = 0; i < pages; i++) {
     const topic = topics[i % topics.length]!;
-    const path = `/help/${topic}/article-${i}`;
+    const path = `${prefix}${topic}/article-${i}`;
     paths.push(path);
     const n = (k: number) => (i * 7 + k) % 97;
     site.pages.set(path, {
