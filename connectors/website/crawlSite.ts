@@ -47,6 +47,8 @@ export interface CrawlStats {
   /** Summed over the requests (they overlap when concurrency > 1). */
   fetchMs: number;
   parseMs: number;
+  /** Wall time of the whole crawl (sitemaps, robots.txt, every page). */
+  crawlMs: number;
   /** maxPages stopped the crawl before every URL was seen. */
   limitReached: boolean;
 }
@@ -76,7 +78,8 @@ export async function crawlSite(input: CrawlInput): Promise<{ state: WebsiteStat
   const signal = input.signal ? AbortSignal.any([input.signal, stop.signal]) : stop.signal;
   const request = { headers: settings.headers, timeoutMs: settings.timeoutMs, maxBytes: settings.maxPageBytes, signal };
   const next = emptyWebsiteState();
-  const stats: CrawlStats = { pages: 0, fetched: 0, notModified: 0, sameBody: 0, parsed: 0, gone: 0, failed: 0, skipped: 0, disallowed: 0, fetchMs: 0, parseMs: 0, limitReached: false };
+  const stats: CrawlStats = { pages: 0, fetched: 0, notModified: 0, sameBody: 0, parsed: 0, gone: 0, failed: 0, skipped: 0, disallowed: 0, fetchMs: 0, parseMs: 0, crawlMs: 0, limitReached: false };
+  const crawlStarted = performance.now();
 
   const scopes = settings.startUrls.map((u) => {
     const url = new URL(canonicalUrl(u) ?? u);
@@ -227,5 +230,6 @@ export async function crawlSite(input: CrawlInput): Promise<{ state: WebsiteStat
   await Promise.all(Array.from({ length: settings.concurrency }, worker));
   input.signal?.throwIfAborted();
   if (failure) throw failure;
+  stats.crawlMs = performance.now() - crawlStarted;
   return { state: next, stats };
 }

@@ -1,4 +1,4 @@
-const STALE_CONNECTION = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+import { request } from "undici";
 
 /** What one HTTP GET of a crawl came to. */
 export type FetchOutcome =
@@ -20,69 +20,90 @@ export interface FetchOptions {
   signal?: AbortSignal;
 }
 
+const STALE_CONNECTION = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
+
 /**
- * GET with redirects followed, a timeout over the whole exchange (headers and body), and the body
- * read only up to `maxBytes`: a huge page is cut off as soon as it is too big, not downloaded.
+ * GET (undici's `request`: a crawl of 304s is bound by per-request cost, and it is about three times
+ * cheaper than `fetch`) with redirects followed, a timeout over the whole exchange (headers and body),
+ * and the body read only up to `maxBytes`: a huge page is cut off as soon as it is too big.
  */
 export async function fetchPage(url: string, options: FetchOptions): Promise<FetchOutcome> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs);
+  const stop = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    return await get(url, options, controller.signal, () => timedOut);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", stop);
+  }
+}
+
+async function get(url: string, options: FetchOptions, signal: AbortSignal, timedOut: () => boolean): Promise<FetchOutcome> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.etag) headers["if-none-match"] = options.etag;
   if (options.lastModified) headers["if-modified-since"] = options.lastModified;
-  let response: Response | undefined;
-  for (let attempt = 1; !response; attempt++) {
+  const failed = (at: string, error: unknown, what: string): FetchOutcome => {
+    options.signal?.throwIfAborted();
+    return { kind: "failed", url: at, reason: timedOut() ? `no ${what === "request" ? "" : "complete "}answer within ${options.timeoutMs} ms` : `${what} failed (${causeOf(error)})` };
+  };
+  let at = url;
+  let response: Awaited<ReturnType<typeof request>> | undefined;
+  for (let hops = 0, retried = false; !response; ) {
     try {
-      response = await fetch(url, { headers, redirect: "follow", signal });
+      response = await request(at, { method: "GET", headers, signal });
     } catch (error) {
-      options.signal?.throwIfAborted();
       // A kept-alive connection the server closed just as it was reused: a GET is safe to send again once.
-      if (attempt === 1 && !timeout.aborted && STALE_CONNECTION.has(causeOf(error))) continue;
-      return { kind: "failed", url, reason: timeout.aborted ? `no answer within ${options.timeoutMs} ms` : `request failed (${causeOf(error)})` };
+      if (!retried && !timedOut() && !signal.aborted && STALE_CONNECTION.has(causeOf(error))) {
+        retried = true;
+        continue;
+      }
+      return failed(at, error, "request");
+    }
+    const location = header(response.headers, "location");
+    if (REDIRECTS.has(response.statusCode) && location) {
+      await response.body.dump().catch(() => undefined);
+      if (++hops > MAX_REDIRECTS) return { kind: "failed", url, reason: `more than ${MAX_REDIRECTS} redirects` };
+      at = new URL(location, at).href;
+      response = undefined;
     }
   }
-  const finalUrl = response.url || url;
-  if (response.status === 304) {
-    await response.body?.cancel();
-    return { kind: "not-modified", url: finalUrl };
+  const { statusCode: status, body } = response;
+  const discard = () => body.dump().catch(() => undefined);
+  if (status === 304 || status === 404 || status === 410 || status < 200 || status > 299) {
+    await discard();
+    if (status === 304) return { kind: "not-modified", url: at };
+    if (status === 404 || status === 410) return { kind: "gone", url: at, status };
+    return { kind: "failed", url: at, reason: `HTTP ${status}` };
   }
-  if (response.status === 404 || response.status === 410) {
-    await response.body?.cancel();
-    return { kind: "gone", url: finalUrl, status: response.status };
+  if (Number(header(response.headers, "content-length") ?? NaN) > options.maxBytes) {
+    body.destroy();
+    return { kind: "failed", url: at, reason: tooLarge(options.maxBytes) };
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    return { kind: "failed", url: finalUrl, reason: `HTTP ${response.status}` };
-  }
-  const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (declared > options.maxBytes) {
-    await response.body?.cancel();
-    return { kind: "failed", url: finalUrl, reason: tooLarge(options.maxBytes) };
-  }
-  const chunks: Uint8Array[] = [];
+  const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of response.body ?? []) {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
       size += chunk.byteLength;
       if (size > options.maxBytes) {
-        await response.body?.cancel().catch(() => undefined);
-        return { kind: "failed", url: finalUrl, reason: tooLarge(options.maxBytes) };
+        body.destroy();
+        return { kind: "failed", url: at, reason: tooLarge(options.maxBytes) };
       }
       chunks.push(chunk);
     }
   } catch (error) {
-    options.signal?.throwIfAborted();
-    return { kind: "failed", url: finalUrl, reason: timeout.aborted ? `no complete answer within ${options.timeoutMs} ms` : `reading the answer failed (${causeOf(error)})` };
+    return failed(at, error, "reading the answer");
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  const etag = response.headers.get("etag");
-  const lastModified = response.headers.get("last-modified");
-  return { kind: "ok", url: finalUrl, status: response.status, contentType: response.headers.get("content-type") ?? "", body, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) };
+  const etag = header(response.headers, "etag");
+  const lastModified = header(response.headers, "last-modified");
+  return { kind: "ok", url: at, status, contentType: header(response.headers, "content-type") ?? "", body: Buffer.concat(chunks, size), ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) };
 }
 
 /** The body as text, in the charset the server names (UTF-8 when it names none or one we do not know). */
@@ -95,11 +116,16 @@ export function decodeBody(body: Uint8Array, contentType: string): string {
   }
 }
 
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function tooLarge(maxBytes: number): string {
   return `larger than maxPageBytes (${maxBytes} bytes); raise maxPageBytes to index it`;
 }
 
 function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const e = error as { code?: string; cause?: { code?: string; message?: string }; message?: string };
+  return e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
 }
