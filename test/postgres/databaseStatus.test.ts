@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { readDatabaseStatus } from "../../src/postgres/databaseStatus.js";
 import { migrate } from "../../src/postgres/migrate.js";
 import { MIGRATIONS } from "../../src/postgres/migrations/index.js";
-import { PostgresConversationStore } from "../../src/postgres/PostgresConversationStore.js";
 import { PostgresHandoffTicketStore } from "../../src/postgres/PostgresHandoffTicketStore.js";
 import { PostgresKnowledgeStore } from "../../src/postgres/PostgresKnowledgeStore.js";
 import { PostgresReviewQueue } from "../../src/postgres/PostgresReviewQueue.js";
@@ -42,8 +41,9 @@ describe("readDatabaseStatus", () => {
   it("reports a database behind this llamadesk without migrating it, counting what its tables hold", async () => {
     const postgres = await (await freshDatabase()).open({ migrate: false });
     await migrate(postgres, MIGRATIONS.slice(0, 1), () => undefined);
-    const store = await PostgresConversationStore.open({ postgres, knowledge: "shop" });
-    await store.appendTurn({ conversationId: "c1", role: "user", text: "hello" });
+    // A conversation as the llamadesk of schema version 1 wrote it (today's store writes columns added since).
+    await postgres.query("INSERT INTO llamadesk_conversations VALUES ('shop', 'c1', NULL, NULL, 'open', now(), now())");
+    await postgres.query("INSERT INTO llamadesk_turns (knowledge, id, conversation_id, role, text, created_at) VALUES ('shop', 't1', 'c1', 'user', 'hello', now())");
     expect(await readDatabaseStatus(postgres)).toEqual({
       database: postgres.where,
       schema: { version: 1, latest: MIGRATIONS.length, pending: pendingFrom(1), newer: false },
