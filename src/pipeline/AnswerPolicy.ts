@@ -127,6 +127,10 @@ export function resolvePolicy(input: AnswerPolicyInput = {}): AnswerPolicy {
   }
   const { generation, ...rest } = parsed.data;
   const policy = { ...DEFAULT_POLICY, ...definedOnly(rest), generation: { ...DEFAULT_POLICY.generation, ...definedOnly(generation ?? {}) } };
+  // A team that sets only minConfidence (calibrated for its embedder: `llamadesk eval`) gets the other floors moved
+  // with it where their defaults would contradict it; floors it sets itself are checked below.
+  if (rest.tieConfidence === undefined) policy.tieConfidence = Math.max(policy.tieConfidence, policy.minConfidence);
+  if (rest.suggestConfidence === undefined) policy.suggestConfidence = Math.min(policy.suggestConfidence, policy.minConfidence);
   if (policy.tieConfidence < policy.minConfidence) {
     throw new LlamadeskError(
       "INVALID_OPTION",

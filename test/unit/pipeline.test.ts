@@ -191,7 +191,11 @@ describe("resolvePolicy", () => {
     expect(resolvePolicy({ generation: { maxTokens: 10 } }).generation).toEqual({ ...DEFAULT_POLICY.generation, maxTokens: 10 });
     expect(() => resolvePolicy({ minConfidence: 0.5, suggestConfidence: 0.6 })).toThrow(/suggestConfidence \(0\.6\) is above policy\.minConfidence \(0\.5\)/);
     expect(resolvePolicy({ minConfidence: 0.5, suggestConfidence: 0.5 }).suggestConfidence).toBe(0.5);
-    expect(() => resolvePolicy({ minConfidence: 0.9 })).toThrow(/tieConfidence \(0\.8\) is below policy\.minConfidence \(0\.9\)/);
+    expect(() => resolvePolicy({ minConfidence: 0.9, tieConfidence: 0.8 })).toThrow(/tieConfidence \(0\.8\) is below policy\.minConfidence \(0\.9\)/);
+    // Only minConfidence set (calibrated for another embedder): the default floors around it follow it.
+    expect(resolvePolicy({ minConfidence: 0.9 })).toMatchObject({ minConfidence: 0.9, tieConfidence: 0.9, suggestConfidence: 0.6 });
+    expect(resolvePolicy({ minConfidence: 0.5 })).toMatchObject({ minConfidence: 0.5, tieConfidence: 0.8, suggestConfidence: 0.5 });
+    expect(resolvePolicy({ minConfidence: 0 })).toMatchObject({ suggestConfidence: 0 });
     expect(() => resolvePolicy({ mode: "creative" as never })).toThrow(/policy\.mode/);
     expect(() => resolvePolicy({ generation: { topP: 0 } })).toThrow(/policy\.generation\.topP/);
     expect(() => resolvePolicy({ unknown: 1 } as never)).toThrow(/policy/);
