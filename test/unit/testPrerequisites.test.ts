@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { datasetsProblem } from "../datasets/requireDatasets.js";
 import { DEBIAN_CHROMIUM, planChromium, type ChromiumMachine } from "../support/chromium.js";
 
-// What npm test and npm run test:datasets do before any test runs (their global setups).
+// What npm test does before any test runs (its global setup). The datasets suite's own setup is tested in test/datasets.
 describe("planChromium (npm test's setup for the browser tests)", () => {
   const machine = (over: Partial<ChromiumMachine>): ChromiumMachine => ({ path: DEBIAN_CHROMIUM, named: false, exists: () => false, isRoot: true, hasAptGet: true, ...over });
 
@@ -24,17 +23,5 @@ describe("planChromium (npm test's setup for the browser tests)", () => {
     const named = planChromium(machine({ path: "/opt/nothing/chrome", named: true }));
     expect(named).toEqual({ action: "fail", message: expect.stringMatching(/^LLAMADESK_CHROMIUM is \/opt\/nothing\/chrome, which does not exist/) });
     for (const plan of [notRoot, notDebian, named]) expect(plan.action === "fail" && plan.message.includes("\n")).toBe(false);
-  });
-});
-
-describe("datasetsProblem (npm run test:datasets's setup)", () => {
-  it("names the missing folder or files and how to point the suite at them; nothing when all are there", () => {
-    expect(datasetsProblem("/nowhere", () => false)).toBe(
-      "npm run test:datasets needs the public datasets, and /nowhere does not exist. Put the datasets folder at ../shared/datasets beside the checkout, or set LLAMADESK_DATASETS to its path.",
-    );
-    expect(datasetsProblem("/d", (p) => p === "/d" || p === "/d/abcd/abcd_sample.json")).toMatch(
-      /, and \/d has no stackfaq\/stackExchange-FAQ\.json, banking77\/train\.csv, banking77\/test\.csv, dstc9\/knowledge\.json\. Put/,
-    );
-    expect(datasetsProblem("/d", () => true)).toBeUndefined();
   });
 });
