@@ -6,8 +6,11 @@ import type { SourceDoc } from "./types.js";
  * line number or tags is left out on purpose: inserting an entry at the top of a file
  * moves every line below it, and that must not force re-embedding the whole file.
  */
-export function contentHashOf(doc: Pick<SourceDoc, "kind" | "title" | "text">): string {
-  return createHash("sha256").update(`${doc.kind}\u0000${doc.title}\u0000${doc.text}`).digest("hex");
+export function contentHashOf(doc: Pick<SourceDoc, "kind" | "title" | "text" | "alternates">): string {
+  const hash = createHash("sha256").update(`${doc.kind}\u0000${doc.title}\u0000${doc.text}`);
+  // Only docs with alternates hash them: every other doc keeps the hash it had, and nothing is re-embedded on upgrade.
+  if (doc.alternates && doc.alternates.length > 0) hash.update(`\u0000alternates\u0000${doc.alternates.join("\u0000")}`);
+  return hash.digest("hex");
 }
 
 /** Builds a SourceDoc, filling in its content hash. */

@@ -20,6 +20,12 @@ export interface SourceDoc {
   title: string;
   /** For an FAQ entry, the answer. */
   text: string;
+  /**
+   * For an FAQ entry: other ways customers asked its question (merged threads, 👍 questions, a reviewer's
+   * additions), indexed as extra search keys of the same entry. Normalised and deduplicated by
+   * `withAlternates`; part of the content hash only when there are some.
+   */
+  alternates?: string[];
   url?: string;
   tags?: string[];
   /** ISO 8601, when the source knows it. */

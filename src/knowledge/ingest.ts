@@ -1,4 +1,5 @@
 import type { Connector, SourceDoc, SourceIssue } from "../types.js";
+import { withAlternates } from "./alternates.js";
 import { chunkDoc, type Chunk, type ChunkOptions } from "./chunkDoc.js";
 import type { Embedder } from "./Embedder.js";
 import type { AcquireWriterOptions, DocUpsert, KnowledgeChanges, KnowledgeStore, StoredDoc } from "./KnowledgeStore.js";
@@ -25,6 +26,11 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Start from an empty knowledge base: every doc is embedded again and the old content dropped. Defaults to false. */
   rebuild?: boolean;
+  /**
+   * Approved alternate questions per doc id (the review queue's `alternatesByEntry()`): added to the FAQ
+   * entries they belong to and indexed as extra keys. A doc whose alternates changed is re-embedded.
+   */
+  alternates?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface IngestSummary {
@@ -81,8 +87,9 @@ export async function planIngest(options: IngestOptions): Promise<IngestPlan> {
   const read: { doc: SourceDoc; origin: string }[] = [];
   for (const connector of options.connectors) {
     const origin = originOf(connector);
-    for await (const doc of connector.pull({ onIssue, ...(signal ? { signal } : {}) })) {
+    for await (const pulled of connector.pull({ onIssue, ...(signal ? { signal } : {}) })) {
       signal?.throwIfAborted();
+      const doc = withAlternates(pulled, options.alternates?.get(pulled.id));
       const previousOrigin = seen.get(doc.id);
       if (previousOrigin !== undefined) {
         onIssue({ file: doc.location?.file ?? origin, ...(doc.location ? { line: doc.location.line } : {}), message: `duplicate id "${doc.id}" (already read from ${previousOrigin}); skipped` });

@@ -1,5 +1,9 @@
 import { storeClosed } from "../store/ConversationStore.js";
 import {
+  alternateIdOf,
+  alternateNotFound,
+  checkAlternateStatus,
+  checkNewAlternate,
   candidateIdOf,
   candidateNotFound,
   cannotReviewMerged,
@@ -7,8 +11,11 @@ import {
   checkListStatus,
   checkNewCandidate,
   threadAlreadyQueued,
+  type AlternateQuestion,
   type Candidate,
   type CandidateEdits,
+  type ListAlternatesOptions,
+  type NewAlternate,
   type CandidateSource,
   type ListCandidatesOptions,
   type NewCandidate,
@@ -23,6 +30,7 @@ export interface MemoryReviewQueueOptions {
 /** A ReviewQueue in memory, for tests and throwaway runs. Returns copies: changing them changes nothing. */
 export class MemoryReviewQueue implements ReviewQueue {
   private readonly candidates = new Map<string, Candidate>();
+  private readonly alternates = new Map<string, AlternateQuestion>();
   private readonly now: () => Date;
   private closed = false;
 
@@ -113,8 +121,72 @@ export class MemoryReviewQueue implements ReviewQueue {
     return this.list({ status: "approved" });
   }
 
+  async addAlternate(input: NewAlternate): Promise<AlternateQuestion> {
+    this.assertOpen();
+    checkNewAlternate(input);
+    const question = input.question.replace(/\s+/g, " ").trim();
+    const id = alternateIdOf(input.entryId, question);
+    const existing = this.alternates.get(id);
+    if (existing) return structuredClone(existing);
+    const alternate: AlternateQuestion = {
+      id,
+      entryId: input.entryId,
+      question,
+      origin: input.origin,
+      ...(input.threadId ? { threadId: input.threadId } : {}),
+      ...(input.conversationId ? { conversationId: input.conversationId } : {}),
+      ...(input.turnId ? { turnId: input.turnId } : {}),
+      status: input.origin === "feedback" ? "pending" : "approved",
+      createdAt: this.now().toISOString(),
+    };
+    this.alternates.set(id, alternate);
+    return structuredClone(alternate);
+  }
+
+  async listAlternates(options: ListAlternatesOptions = {}): Promise<AlternateQuestion[]> {
+    this.assertOpen();
+    const status = options.status ?? "pending";
+    checkAlternateStatus(status);
+    return [...this.alternates.values()]
+      .filter((a) => (status === "all" || a.status === status) && (options.entryId === undefined || a.entryId === options.entryId))
+      .map((a) => structuredClone(a));
+  }
+
+  async approveAlternate(id: string, edits: { question?: string } = {}): Promise<AlternateQuestion> {
+    if (edits.question !== undefined) checkNewAlternate({ entryId: "-", question: edits.question, origin: "reviewer" });
+    return this.reviewAlternate(id, (a) => {
+      if (edits.question !== undefined) a.question = edits.question.replace(/\s+/g, " ").trim();
+      a.status = "approved";
+    });
+  }
+
+  async rejectAlternate(id: string): Promise<AlternateQuestion> {
+    return this.reviewAlternate(id, (a) => {
+      a.status = "rejected";
+    });
+  }
+
+  async alternatesByEntry(): Promise<Map<string, string[]>> {
+    this.assertOpen();
+    const byEntry = new Map<string, string[]>();
+    for (const a of this.alternates.values()) {
+      if (a.status !== "approved") continue;
+      byEntry.set(a.entryId, [...(byEntry.get(a.entryId) ?? []), a.question]);
+    }
+    return byEntry;
+  }
+
   async dispose(): Promise<void> {
     this.closed = true;
+  }
+
+  private async reviewAlternate(id: string, change: (a: AlternateQuestion) => void): Promise<AlternateQuestion> {
+    this.assertOpen();
+    const a = this.alternates.get(id);
+    if (!a) throw alternateNotFound(id);
+    change(a);
+    a.reviewedAt = this.now().toISOString();
+    return structuredClone(a);
   }
 
   /** Finds the candidate for a review change; merged candidates are not reviewed. */

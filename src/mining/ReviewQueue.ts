@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ChatThread } from "../chat/ChatThread.js";
 import { LlamadeskError } from "../errors.js";
+import { questionKey } from "../knowledge/alternates.js";
 import type { ResolutionSignal } from "./detectResolution.js";
 
 /** `pending` waits for a reviewer; `merged` was folded into an FAQ entry or another candidate and needs no review. */
@@ -67,6 +68,46 @@ export interface CandidateEdits {
   answer?: string;
 }
 
+/**
+ * Where an alternate question came from: a mined thread merged into the entry (or into the candidate that
+ * became it), a customer's question whose answer from the entry got a 👍, or a reviewer.
+ */
+export type AlternateOrigin = "merged-thread" | "feedback" | "reviewer";
+export const ALTERNATE_ORIGINS: readonly AlternateOrigin[] = ["merged-thread", "feedback", "reviewer"];
+/** `pending` waits for a reviewer (feedback ones); merged-thread and reviewer ones are `approved` from the start. */
+export type AlternateStatus = "pending" | "approved" | "rejected";
+export const ALTERNATE_STATUSES: readonly AlternateStatus[] = ["pending", "approved", "rejected"];
+
+/** What a caller hands the queue: another way customers ask an FAQ entry's question. */
+export interface NewAlternate {
+  /** The entry's doc id in the index ("billing.md#refunds"), or `reviewed:<candidate id>` for a mined candidate. */
+  entryId: string;
+  question: string;
+  origin: AlternateOrigin;
+  /** The mined thread, for `merged-thread`. */
+  threadId?: string;
+  /** The conversation and assistant turn that got the 👍, for `feedback`. */
+  conversationId?: string;
+  turnId?: string;
+}
+
+export interface AlternateQuestion extends NewAlternate {
+  /** "a" + 10 hex digits of sha256(entry id, normalised question): the same question for the same entry is one alternate. */
+  id: string;
+  status: AlternateStatus;
+  /** ISO 8601. */
+  createdAt: string;
+  /** ISO 8601: the last approval or rejection by a reviewer. */
+  reviewedAt?: string;
+}
+
+export interface ListAlternatesOptions {
+  /** Defaults to `"pending"`. */
+  status?: AlternateStatus | "all";
+  /** Only this entry's. */
+  entryId?: string;
+}
+
 export interface ListCandidatesOptions {
   /** Defaults to `"pending"`. */
   status?: CandidateStatus | "all";
@@ -98,6 +139,21 @@ export interface ReviewQueue {
   addProvenance(id: string, source: Omit<CandidateSource, "addedAt">): Promise<Candidate>;
   /** Approved candidates, oldest first: what becomes FAQ knowledge. */
   approved(): Promise<Candidate[]>;
+
+  /**
+   * Records an alternate question of an entry: `pending` when it comes from feedback, `approved` otherwise.
+   * The same question (by `questionKey`) for the same entry again returns the one already there, unchanged:
+   * a rejected alternate stays rejected. Throws INVALID_OPTION for an empty entry id or question.
+   */
+  addAlternate(input: NewAlternate): Promise<AlternateQuestion>;
+  /** Alternates with a status (default `pending`), optionally of one entry, oldest first. */
+  listAlternates(options?: ListAlternatesOptions): Promise<AlternateQuestion[]>;
+  /** Approves an alternate (optionally reworded). Throws ALTERNATE_NOT_FOUND for an unknown id. */
+  approveAlternate(id: string, edits?: { question?: string }): Promise<AlternateQuestion>;
+  /** Rejects an alternate (an approved one too: it leaves the index on the next sync). Throws ALTERNATE_NOT_FOUND. */
+  rejectAlternate(id: string): Promise<AlternateQuestion>;
+  /** The approved alternates per entry id: what `ingest`'s `alternates` option indexes. */
+  alternatesByEntry(): Promise<Map<string, string[]>>;
   /** Closes the queue; calling it again does nothing, any other call afterwards throws STORE_FAILED. */
   dispose(): Promise<void>;
 }
@@ -109,6 +165,27 @@ export function finalQuestion(candidate: Candidate): string {
 
 export function finalAnswer(candidate: Candidate): string {
   return candidate.editedAnswer ?? candidate.answer;
+}
+
+/** "a" + the first 10 hex digits of sha256(entry id, `questionKey(question)`). */
+export function alternateIdOf(entryId: string, question: string): string {
+  return `a${createHash("sha256").update(`${entryId}\u0000${questionKey(question)}`).digest("hex").slice(0, 10)}`;
+}
+
+export function checkNewAlternate(a: NewAlternate): void {
+  nonEmpty("entryId", a?.entryId);
+  nonEmpty("question", a.question);
+  if (!(ALTERNATE_ORIGINS as readonly string[]).includes(a.origin)) invalid(`origin must be one of ${ALTERNATE_ORIGINS.map((o) => `"${o}"`).join(", ")} (got ${JSON.stringify(a.origin)})`);
+}
+
+export function checkAlternateStatus(status: string): void {
+  if (status !== "all" && !(ALTERNATE_STATUSES as readonly string[]).includes(status)) {
+    invalid(`alternate status must be one of ${[...ALTERNATE_STATUSES, "all"].map((s) => `"${s}"`).join(", ")} (got ${JSON.stringify(status)})`);
+  }
+}
+
+export function alternateNotFound(id: string): LlamadeskError {
+  return new LlamadeskError("ALTERNATE_NOT_FOUND", `No alternate question "${id}" in the review queue. List them with \`llamadesk review --alternates --status all\`.`);
 }
 
 /** "c" + the first 10 hex digits of sha256(thread id): short enough to type, stable across runs. */

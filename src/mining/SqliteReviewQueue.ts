@@ -1,3 +1,4 @@
+import { LlamadeskError } from "../errors.js";
 import type Database from "better-sqlite3";
 import { storeClosed } from "../store/ConversationStore.js";
 import { openSqliteFile } from "../store/openSqliteFile.js";
@@ -197,6 +198,23 @@ export class SqliteReviewQueue implements ReviewQueue {
       at: this.now().toISOString(),
     });
     return (await this.get(id))!;
+  }
+
+  // TEMPORARY until the alternates tables land in this store (issue 15 §2); nothing calls these yet.
+  async addAlternate(): Promise<never> {
+    throw new LlamadeskError("STORE_FAILED", "Alternate questions are not stored here yet.");
+  }
+  async listAlternates(): Promise<never> {
+    throw new LlamadeskError("STORE_FAILED", "Alternate questions are not stored here yet.");
+  }
+  async approveAlternate(): Promise<never> {
+    throw new LlamadeskError("STORE_FAILED", "Alternate questions are not stored here yet.");
+  }
+  async rejectAlternate(): Promise<never> {
+    throw new LlamadeskError("STORE_FAILED", "Alternate questions are not stored here yet.");
+  }
+  async alternatesByEntry(): Promise<never> {
+    throw new LlamadeskError("STORE_FAILED", "Alternate questions are not stored here yet.");
   }
 
   async approved(): Promise<Candidate[]> {

@@ -1,3 +1,4 @@
+import { LlamadeskError } from "../errors.js";
 import {
   candidateIdOf,
   candidateNotFound,
@@ -177,6 +178,23 @@ export class PostgresReviewQueue implements ReviewQueue {
     const candidate = await this.get(id);
     if (!candidate) throw candidateNotFound(id);
     return candidate;
+  }
+
+  // TEMPORARY until the alternates tables land in this store (issue 15 §2); nothing calls these yet.
+  async addAlternate(): Promise<never> {
+    throw new LlamadeskError("STORE_FAILED", "Alternate questions are not stored here yet.");
+  }
+  async listAlternates(): Promise<never> {
+    throw new LlamadeskError("STORE_FAILED", "Alternate questions are not stored here yet.");
+  }
+  async approveAlternate(): Promise<never> {
+    throw new LlamadeskError("STORE_FAILED", "Alternate questions are not stored here yet.");
+  }
+  async rejectAlternate(): Promise<never> {
+    throw new LlamadeskError("STORE_FAILED", "Alternate questions are not stored here yet.");
+  }
+  async alternatesByEntry(): Promise<never> {
+    throw new LlamadeskError("STORE_FAILED", "Alternate questions are not stored here yet.");
   }
 
   async approved(): Promise<Candidate[]> {
